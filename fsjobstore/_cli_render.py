@@ -1,0 +1,111 @@
+"""How the ``fsjobstore`` command prints: rich tables for people, JSON for programs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+__all__ = ["INSTALL_HINT", "MissingExtra", "console", "print_json", "table", "tree"]
+
+INSTALL_HINT = "pip install 'fsjobstore[inspect]'"
+
+
+class MissingExtra(Exception):
+    """An optional dependency of the human output is not installed."""
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return str(value)
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, default=_default, indent=2)
+
+
+def print_json(value: Any, *, compact: bool = False) -> None:
+    """Print *value* as JSON on stdout (datetimes in ISO 8601)."""
+    if compact:
+        sys.stdout.write(json.dumps(value, default=_default) + "\n")
+    else:
+        sys.stdout.write(to_json(value) + "\n")
+    sys.stdout.flush()
+
+
+def console() -> Any:
+    """A rich console on stdout, or :class:`MissingExtra` naming the install command."""
+    try:
+        from rich.console import Console
+    except ImportError:
+        raise MissingExtra(
+            f"the fsjobstore command's tables need 'rich': {INSTALL_HINT} "
+            "(or use --json)"
+        ) from None
+    return Console(highlight=False, soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title: str | None = None
+) -> None:
+    """Print *rows* as a rich table of *columns*."""
+    from rich.table import Table
+
+    out = console()
+    shown = Table(title=title, show_lines=False)
+    for column in columns:
+        numeric = bool(rows) and isinstance(rows[0].get(column), (int, float)) and not isinstance(
+            rows[0].get(column), bool
+        )
+        shown.add_column(column, justify="right" if numeric else "left", overflow="fold")
+    for row in rows:
+        shown.add_row(*(cell(row.get(c)) for c in columns))
+    out.print(shown)
+
+
+def pairs(items: Sequence[tuple[str, Any]], *, title: str | None = None) -> None:
+    """Print name/value pairs as a two-column rich table."""
+    from rich.table import Table
+
+    out = console()
+    shown = Table(title=title, show_header=False)
+    shown.add_column("name", style="bold")
+    shown.add_column("value", overflow="fold")
+    for name, value in items:
+        shown.add_row(name, cell(value))
+    out.print(shown)
+
+
+def tree(node: dict[str, Any]) -> None:
+    """Print a key tree (nested ``name``/``objects``/``bytes``/``children``) with rich."""
+    from rich.tree import Tree
+
+    out = console()
+
+    def label(n: dict[str, Any]) -> str:
+        return f"{n['name']}  [dim]{n['objects']} objects, {n['bytes']} bytes[/dim]"
+
+    def add(parent: Any, n: dict[str, Any]) -> None:
+        for child in n.get("children", []):
+            add(parent.add(label(child)), child)
+
+    root = Tree(label(node))
+    add(root, node)
+    out.print(root)

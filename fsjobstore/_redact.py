@@ -1,0 +1,65 @@
+"""Keeping secrets out of URLs, messages and reprs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = ["redact_url", "secret_values", "scrub"]
+
+_SECRET_WORDS = (
+    "key",
+    "secret",
+    "token",
+    "password",
+    "passphrase",
+    "credential",
+    "connection_string",
+    "sas",
+    "signature",
+    "auth",
+)
+_QUERY_SECRET = re.compile(r"(?i)([?&](?:sig|signature|x-amz-signature|x-amz-credential|token|sas)=)[^&\s]+")
+
+
+def redact_url(url: str) -> str:
+    """*url* without a password in its authority or signatures in its query."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
+    query = _QUERY_SECRET.sub(r"\1***", "?" + parts.query)[1:] if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def secret_values(options: Mapping[str, Any]) -> list[str]:
+    """String values of storage options whose names look like credentials."""
+    found: list[str] = []
+
+    def visit(name: str, value: Any) -> None:
+        if isinstance(value, Mapping):
+            for k, v in value.items():
+                visit(str(k), v)
+        elif isinstance(value, str) and len(value) >= 4:
+            lowered = name.lower()
+            if any(word in lowered for word in _SECRET_WORDS):
+                found.append(value)
+
+    for key, value in options.items():
+        visit(str(key), value)
+    return found
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """*text* with every secret replaced by ``***``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return _QUERY_SECRET.sub(r"\1***", text)

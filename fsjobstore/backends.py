@@ -1,0 +1,121 @@
+"""Capability profiles: what each fsspec backend guarantees, declared in one place.
+
+The write path reads these flags; it never guesses from behaviour.  A protocol
+without a profile gets :data:`CONSERVATIVE`, which is slower but never tears a
+write (temporary sibling, then move).  ``docs/backends.md`` is this table in prose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["CONSERVATIVE", "PROFILES", "Capabilities", "profile_for"]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend guarantees.
+
+    ``atomic_put``: a single upload is visible whole or not at all, so writes go
+    straight to their key.  ``exclusive_create``: ``pipe_file(mode="create")`` fails
+    with ``FileExistsError`` when the key exists, enforced by the server.
+    ``atomic_rename``: ``mv`` replaces its target atomically (POSIX rename), so
+    writes go to a temporary sibling first.  ``byte_ranges``: ``cat_file`` honours
+    ``start``/``end``.  ``signed_urls``: ``fs.sign`` gives an expiring HTTP URL.
+    ``bulk_delete``: ``rm`` of many paths is batched by the server API.
+    ``needs_dirs``: parent directories must exist before a write.
+    ``read_kwargs``: extra arguments to ``cat_file``/``cat`` for one-request reads.
+    """
+
+    name: str
+    atomic_put: bool = False
+    exclusive_create: bool = False
+    atomic_rename: bool = False
+    byte_ranges: bool = True
+    signed_urls: bool = False
+    server_side_copy: bool = False
+    bulk_delete: bool = False
+    needs_dirs: bool = False
+    local: bool = False
+    shared_between_processes: bool = True
+    read_kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+
+S3 = Capabilities(
+    "s3",
+    atomic_put=True,
+    exclusive_create=True,
+    signed_urls=True,
+    server_side_copy=True,
+    bulk_delete=True,
+    # s3fs sends a HEAD before every GET unless told not to split reads.
+    read_kwargs={"max_concurrency": 1},
+)
+GCS = Capabilities(
+    "gcs",
+    atomic_put=True,
+    exclusive_create=True,
+    signed_urls=True,
+    server_side_copy=True,
+    bulk_delete=True,
+)
+AZURE = Capabilities(
+    "azure",
+    atomic_put=True,
+    exclusive_create=True,
+    signed_urls=True,
+    server_side_copy=True,
+    bulk_delete=True,
+)
+MEMORY = Capabilities(
+    "memory",
+    atomic_put=True,
+    exclusive_create=True,
+    server_side_copy=True,
+    shared_between_processes=False,
+)
+LOCAL = Capabilities(
+    "local",
+    exclusive_create=True,
+    atomic_rename=True,
+    server_side_copy=True,
+    needs_dirs=True,
+    local=True,
+)
+SFTP = Capabilities(
+    "sftp",
+    # sshfs ignores mode="create"; exclusive create is check-then-write there.
+    exclusive_create=False,
+    atomic_rename=True,
+    # sshfs returns the whole file for cat_file(start, end).
+    byte_ranges=False,
+    needs_dirs=True,
+)
+CONSERVATIVE = Capabilities("conservative", byte_ranges=False, needs_dirs=True)
+
+PROFILES: Mapping[str, Capabilities] = {
+    "s3": S3,
+    "s3a": S3,
+    "gs": GCS,
+    "gcs": GCS,
+    "az": AZURE,
+    "abfs": AZURE,
+    "abfss": AZURE,
+    "adl": AZURE,
+    "memory": MEMORY,
+    "file": LOCAL,
+    "local": LOCAL,
+    "sftp": SFTP,
+    "ssh": SFTP,
+}
+
+
+def profile_for(protocol: str | tuple[str, ...] | list[str]) -> Capabilities:
+    """The profile of a filesystem's protocol (``fs.protocol``), or the conservative default."""
+    names = (protocol,) if isinstance(protocol, str) else tuple(protocol)
+    for name in names:
+        if name in PROFILES:
+            return PROFILES[name]
+    return CONSERVATIVE

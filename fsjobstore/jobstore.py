@@ -1,0 +1,648 @@
+"""The Toil adapter: :class:`FsspecJobStore`, Toil 9.6's job store on :class:`Storage`.
+
+This module and :mod:`fsjobstore.registration` are the only ones that import
+Toil.  Storage errors become Toil's exceptions here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import os
+import pickle
+import stat
+import threading
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import IO, Any, cast
+
+from toil.fileStores import FileID
+from toil.job import JobDescription, TemporaryID
+from toil.jobStores.abstractJobStore import (
+    AbstractJobStore,
+    HintedJobStore,
+    JobStoreExistsException,
+    NoSuchFileException,
+    NoSuchJobException,
+    NoSuchJobStoreException,
+)
+from typing_extensions import override
+
+from fsjobstore import layout, manifest
+from fsjobstore.errors import (
+    CorruptObjectError,
+    InvalidInputError,
+    NotAJobStoreError,
+    ObjectExistsError,
+    ObjectNotFoundError,
+    UnsupportedError,
+)
+from fsjobstore.locator import PREFIX, make_locator
+from fsjobstore.marker import make_marker, read_marker
+from fsjobstore.storage import Storage
+from fsjobstore.toil_url import FsspecURLAccess
+
+__all__ = ["FsspecJobStore"]
+
+logger = logging.getLogger(__name__)
+
+#: S3 signatures are valid for at most seven days; Toil asks for a year.
+_MAX_SIGNED_URL = timedelta(days=7) - timedelta(minutes=5)
+#: The largest object a memory store hands out as a ``data:`` URL.
+_MAX_DATA_URL = 4 * 1024 * 1024
+#: Environment variables a worker needs to reach the same store (never secrets).
+_FORWARDED_ENV = (
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_PROFILE",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_EC2_METADATA_DISABLED",
+    "STORAGE_EMULATOR_HOST",
+    "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT",
+    "NO_GCE_CHECK",
+    "FSSPEC_CONFIG_DIR",
+)
+
+
+class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
+    """A Toil job store under any fsspec URL.
+
+    ``FsspecJobStore("s3://bucket/prefix", **storage_options)`` or
+    ``FsspecJobStore("fsspec:s3://bucket/prefix")``.  The store lives under the
+    prefix; buckets and containers must already exist and are never deleted.
+    *storage_options* reach fsspec only; they are never written into the store.
+    """
+
+    def __init__(self, locator: str, **storage_options: Any) -> None:
+        url = locator[len(PREFIX) + 1 :] if locator.startswith(PREFIX + ":") else locator
+        self._storage = Storage(url, storage_options)
+        super().__init__(make_locator(self._storage.url) if url == self._storage.url else
+                         make_locator(url))
+        self._non_secret_options = {
+            k: v
+            for k, v in storage_options.items()
+            if isinstance(v, (str, int, float, bool)) and v not in self._storage._secrets
+            and not any(w in k.lower() for w in ("key", "secret", "token", "pass", "cred",
+                                                  "connection", "sas", "sig"))
+        }
+        self._batched: list[JobDescription] | None = None
+        self._hint_state = threading.local()
+
+    def __repr__(self) -> str:
+        return f"FsspecJobStore({self._storage.url!r})"
+
+    @classmethod
+    def getSize(cls, src_uri: str) -> int | None:  # noqa: N802 - Toil's documented old name
+        """Toil's documented ``getSize(url)``; Toil 9.6 only has ``get_size``."""
+        return cls.get_size(src_uri)
+
+    @property
+    def storage(self) -> Storage:
+        """The storage core under this job store."""
+        return self._storage
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    @override
+    def initialize(self, config: Any) -> None:
+        storage = self._storage
+        try:
+            if read_marker(storage) is not None:
+                raise JobStoreExistsException(self._display, PREFIX)
+        except CorruptObjectError as exc:
+            raise JobStoreExistsException(self._display, PREFIX) from exc
+        if storage.any_object():
+            raise NotAJobStoreError(
+                f"{storage.url} already holds objects that are not a job store; "
+                "choose an empty prefix for a new job store"
+            )
+        try:
+            storage.write_bytes(layout.MARKER, make_marker(), exclusive=True)
+        except ObjectExistsError:
+            raise JobStoreExistsException(self._display, PREFIX) from None
+        super().initialize(config)
+
+    @override
+    def resume(self) -> None:
+        try:
+            super().resume()
+        except NoSuchFileException:
+            raise NoSuchJobStoreException(self._display, PREFIX) from None
+
+    @override
+    def destroy(self) -> None:
+        storage = self._storage
+        try:
+            has_marker = read_marker(storage) is not None
+        except CorruptObjectError:
+            has_marker = True
+        keys = storage.list_keys_at_root()
+        ours = [k for k in keys if _is_store_key(k)]
+        if not has_marker:
+            if not ours:
+                storage.remove_empty_root()
+                return  # nothing here: already destroyed
+            if any(not layout.is_temp_name(k) for k in ours):
+                raise NotAJobStoreError(
+                    f"refusing to destroy {storage.url}: it holds objects but no "
+                    f"{layout.MARKER} marker, so it may not be a job store"
+                )
+        # The marker goes last, so an interrupted destroy can be run again.
+        storage.delete_many(k for k in ours if k != layout.MARKER)
+        storage.delete(layout.MARKER)
+        storage.remove_empty_dirs()
+
+    @property
+    def _display(self) -> str:
+        return self._storage.url
+
+    @override
+    def default_caching(self) -> bool:
+        # Toil's own directory store prefers no cache; a local copy of a local
+        # store only costs disk.  Remote stores benefit from the cache.
+        return not self._storage.capabilities.local
+
+    @override
+    def get_env(self) -> dict[str, str]:
+        env = {name: os.environ[name] for name in _FORWARDED_ENV if name in os.environ}
+        env.update({k: v for k, v in os.environ.items() if k.startswith("FSSPEC_")
+                    and not _looks_secret(k)})
+        if self._non_secret_options:
+            # Workers get the non-secret options through fsspec's own configuration
+            # variables; credentials must reach them through their environment.
+            for protocol in _protocols(self._storage.fs):
+                name = f"FSSPEC_{protocol.upper()}"
+                merged: dict[str, Any] = {}
+                if name in os.environ:
+                    with contextlib.suppress(ValueError):
+                        merged = dict(json.loads(os.environ[name]))
+                merged.update(self._non_secret_options)
+                env[name] = json.dumps(merged)
+        return env
+
+    # -- jobs ----------------------------------------------------------------------
+
+    @override
+    def assign_job_id(self, job_description: JobDescription) -> None:
+        job_description.jobStoreID = layout.new_job_id(job_description.jobName)
+
+    @override
+    def create_job(self, job_description: JobDescription) -> JobDescription:
+        if self._batched is not None:
+            self._batched.append(job_description)
+        else:
+            self.update_job(job_description)
+        return job_description
+
+    @override
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        if self._batched is not None:  # nested batch: the outer one writes
+            yield
+            return
+        self._batched = []
+        try:
+            yield
+            pending = {}
+            for job_description in self._batched:
+                key, data = self._encode_job(job_description)
+                pending[key] = data
+            self._storage.write_many(pending)
+        finally:
+            self._batched = None
+
+    @override
+    def job_exists(self, job_id: str) -> bool:
+        return self._storage.exists(layout.job_key(str(job_id)))
+
+    @override
+    def load_job(self, job_id: str) -> JobDescription:
+        key = layout.job_key(str(job_id))
+        try:
+            data = self._storage.read_bytes(key)
+        except ObjectNotFoundError:
+            raise NoSuchJobException(job_id) from None
+        return self._decode_job(data, key)
+
+    @override
+    def update_job(self, job_description: JobDescription) -> None:
+        key, data = self._encode_job(job_description)
+        self._storage.write_bytes(key, data)
+
+    @override
+    def delete_job(self, job_id: str) -> None:
+        # The manifest goes first: a crash in between leaves unreferenced files
+        # (which `fsjobstore gc` removes), never a job whose files are gone.
+        self._storage.delete(layout.job_key(str(job_id)))
+        self._storage.delete_prefix(layout.owned_prefix(str(job_id)))
+
+    @override
+    def jobs(self) -> Iterator[JobDescription]:
+        keys = [
+            k for k in self._storage.list_keys(layout.JOBS)
+            if layout.job_id_from_key(k) is not None
+        ]
+        for key, data in self._storage.read_many(keys).items():
+            if data is None:
+                continue  # deleted since the listing
+            try:
+                yield self._decode_job(data, key)
+            except CorruptObjectError as exc:
+                logger.warning("Skipping unreadable job manifest: %s", exc)
+
+    @override
+    def create_root_job(self, job_description: JobDescription) -> JobDescription:
+        # Toil 9.6's version insists on a FileID job ID; ours are plain strings.
+        self.create_job(job_description)
+        if job_description.jobStoreID is None or isinstance(
+            job_description.jobStoreID, TemporaryID
+        ):
+            raise InvalidInputError(
+                f"create_root_job needs a job with an assigned ID; call assign_job_id "
+                f"first ({job_description})"
+            )
+        self.set_root_job(str(job_description.jobStoreID))
+        return job_description
+
+    def _encode_job(self, job_description: JobDescription) -> tuple[str, bytes]:
+        job_id = job_description.jobStoreID
+        if job_id is None or isinstance(job_id, TemporaryID):
+            raise InvalidInputError(
+                f"job {job_description} has no assigned ID; call assign_job_id first"
+            )
+        job_description.pre_update_hook()
+        payload = pickle.dumps(job_description, protocol=pickle.HIGHEST_PROTOCOL)
+        return layout.job_key(str(job_id)), manifest.encode(
+            describe_job(job_description), payload
+        )
+
+    def _decode_job(self, data: bytes, key: str) -> JobDescription:
+        where = f"{self._storage.url}: {key}"
+        document = manifest.decode(data, where=where)
+        try:
+            job = pickle.loads(manifest.payload(document))
+        except Exception as exc:
+            raise CorruptObjectError(f"{where}: the job payload does not unpickle: {exc}") from None
+        if not isinstance(job, JobDescription):
+            raise CorruptObjectError(f"{where}: the payload is a {type(job).__name__}")
+        job.assignConfig(self.config)
+        return job
+
+    # -- files ---------------------------------------------------------------------
+
+    def _new_file_key(
+        self,
+        basename: str | None,
+        job_id: str | None,
+        cleanup: bool,
+        hints: list[str] | None,
+        executable: bool,
+    ) -> str:
+        if job_id is not None:
+            layout.validate_job_id(str(job_id))
+        if job_id is not None and cleanup:
+            return layout.new_file_key(basename, owner=str(job_id), executable=executable)
+        hints_string = self.hints_to_string(hints)
+        if hints_string:
+            root = layout.hinted_root(executable)
+            self._hint_state.root = root
+            slot = self.claim_hinted_slot(hints_string, layout.safe_basename(basename))
+            return f"{root}/{slot}"
+        return layout.new_file_key(basename, owner=None, executable=executable)
+
+    def _file_key(self, file_id: str | FileID) -> layout.FileKey:
+        return layout.parse_file_id(str(file_id))
+
+    @override
+    def write_file(
+        self,
+        local_path: str,
+        job_id: str | None = None,
+        cleanup: bool = False,
+        hints: list[str] | None = None,
+    ) -> str:
+        executable = bool(os.stat(local_path).st_mode & stat.S_IXUSR)
+        key = self._new_file_key(local_path, job_id, cleanup, hints, executable)
+        try:
+            self._storage.put_local(local_path, key)
+        except BaseException:
+            self._abandon(key)
+            raise
+        return key
+
+    @override
+    @contextlib.contextmanager
+    def write_file_stream(
+        self,
+        job_id: str | None = None,
+        cleanup: bool = False,
+        hints: list[str] | None = None,
+        basename: str | None = None,
+        encoding: str | None = None,
+        errors: str | None = None,
+    ) -> Iterator[tuple[IO[Any], str]]:
+        key = self._new_file_key(basename, job_id, cleanup, hints, False)
+        try:
+            with self._storage.write_stream(key) as stream, _text(stream, encoding, errors) as f:
+                yield f, key
+        except BaseException:
+            self._abandon(key)
+            raise
+
+    def _abandon(self, key: str) -> None:
+        """Give up a claimed hinted slot whose write failed, so it is never reused."""
+        if key.startswith((layout.HINTED + "/", layout.HINTED_EXECUTABLE + "/")):
+            with contextlib.suppress(Exception):
+                self._tombstone_key(key)
+                self._storage.delete(key)
+
+    @override
+    def get_empty_file_store_id(
+        self,
+        job_id: str | None = None,
+        cleanup: bool = False,
+        basename: str | None = None,
+        hints: list[str] | None = None,
+    ) -> str:
+        key = self._new_file_key(basename, job_id, cleanup, hints, False)
+        if not self._file_key(key).hinted:  # a claimed hinted slot is already empty
+            self._storage.write_bytes(key, b"")
+        return key
+
+    @override
+    def read_file(self, file_id: str, local_path: str, symlink: bool = False) -> None:
+        file_key = self._file_key(file_id)
+        executable = bool(getattr(file_id, "executable", False)) or file_key.executable
+        try:
+            self._storage.get_local(file_key.key, local_path, executable=executable)
+        except ObjectNotFoundError:
+            raise NoSuchFileException(file_id) from None
+
+    @override
+    @contextlib.contextmanager
+    def read_file_stream(  # type: ignore[override]
+        self,
+        file_id: FileID | str,
+        encoding: str | None = None,
+        errors: str | None = None,
+    ) -> Iterator[IO[Any]]:
+        key = self._file_key(file_id).key
+        with self._reading(key, file_id, encoding, errors) as f:
+            yield f
+
+    @contextlib.contextmanager
+    def _reading(
+        self, key: str, name: str, encoding: str | None, errors: str | None
+    ) -> Iterator[IO[Any]]:
+        try:
+            opened = self._storage.open_read(key)
+            stream = opened.__enter__()
+        except ObjectNotFoundError:
+            raise NoSuchFileException(name) from None
+        try:
+            with _text(stream, encoding, errors, reading=True) as f:
+                yield f
+        finally:
+            opened.__exit__(None, None, None)
+
+    @override
+    def delete_file(self, file_id: str) -> None:
+        file_key = self._file_key(file_id)
+        if file_key.hinted:
+            if not self._storage.exists(file_key.key):
+                return
+            self._tombstone_key(file_key.key)
+        self._storage.delete(file_key.key)
+
+    @override
+    def file_exists(self, file_id: str) -> bool:
+        return self._storage.exists(self._file_key(file_id).key)
+
+    @override
+    def get_file_size(self, file_id: str) -> int:
+        try:
+            return self._storage.size(self._file_key(file_id).key)
+        except ObjectNotFoundError:
+            return 0
+
+    @override
+    def update_file(self, file_id: str, local_path: str) -> None:
+        key = self._require_file(file_id)
+        self._storage.put_local(local_path, key)
+
+    @override
+    @contextlib.contextmanager
+    def update_file_stream(
+        self, file_id: str, encoding: str | None = None, errors: str | None = None
+    ) -> Iterator[IO[Any]]:
+        key = self._require_file(file_id)
+        with self._storage.write_stream(key) as stream, _text(stream, encoding, errors) as f:
+            yield f
+
+    def _require_file(self, file_id: str) -> str:
+        key = self._file_key(file_id).key
+        if not self._storage.exists(key):
+            raise NoSuchFileException(file_id)
+        return key
+
+    @override
+    def get_public_url(self, file_name: str) -> str:
+        return self._public_url(self._file_key(file_name).key, file_name)
+
+    @override
+    def get_shared_public_url(self, shared_file_name: str) -> str:
+        return self._public_url(layout.shared_key(shared_file_name), shared_file_name)
+
+    def _public_url(self, key: str, name: str) -> str:
+        expiration = min(self.publicUrlExpiration, _MAX_SIGNED_URL)
+        try:
+            return self._storage.public_url(key, expiration)
+        except ObjectNotFoundError:
+            raise NoSuchFileException(name) from None
+        except UnsupportedError:
+            if self._storage.capabilities.name != "memory":
+                raise
+        # A memory store exists only in this process: the object itself, inlined,
+        # is the only URL anyone could ever read it from.
+        import base64
+
+        data = self._storage.read_bytes(key)
+        if len(data) > _MAX_DATA_URL:
+            raise UnsupportedError(
+                f"{self._storage.url}: {key} is too large for a data: URL "
+                f"({len(data)} bytes; memory stores have no signed URLs)"
+            )
+        return "data:application/octet-stream;base64," + base64.b64encode(data).decode()
+
+    # -- hint tree (HintedJobStore's primitives) -------------------------------------
+
+    def _hint_key(self, path: str) -> str:
+        root = getattr(self._hint_state, "root", layout.HINTED)
+        return f"{root}/{layout.validate_key(path, what='hinted path')}"
+
+    @override
+    def _hint_tree_put_if_absent(self, path: str) -> bool:
+        return self._storage.create_placeholder(self._hint_key(path))
+
+    @override
+    def _hint_tree_exists(self, path: str) -> bool:
+        return self._storage.exists(self._hint_key(path))
+
+    @override
+    def _hint_tree_delete(self, path: str) -> None:
+        self._storage.delete(self._hint_key(path))
+
+    def _tombstone_key(self, key: str) -> None:
+        root, _, slot = key.partition("/")
+        self._hint_state.root = root
+        self.tombstone(slot)
+
+    # -- shared files ----------------------------------------------------------------
+
+    @override
+    @contextlib.contextmanager
+    def write_shared_file_stream(
+        self,
+        shared_file_name: str,
+        encrypted: bool | None = None,
+        encoding: str | None = None,
+        errors: str | None = None,
+    ) -> Iterator[IO[bytes]]:
+        key = layout.shared_key(shared_file_name)
+        with self._storage.write_stream(key) as stream, _text(stream, encoding, errors) as f:
+            yield f
+
+    @override
+    @contextlib.contextmanager
+    def read_shared_file_stream(  # type: ignore[override]
+        self,
+        shared_file_name: str,
+        encoding: str | None = None,
+        errors: str | None = None,
+    ) -> Iterator[IO[Any]]:
+        key = layout.shared_key(shared_file_name)
+        with self._reading(key, shared_file_name, encoding, errors) as f:
+            yield f
+
+    # -- logs ------------------------------------------------------------------------
+
+    @override
+    def write_logs(self, msg: str) -> None:
+        data = msg.encode("utf-8") if isinstance(msg, str) else bytes(msg)
+        self._storage.write_bytes(layout.log_key(), data)
+
+    @override
+    def read_logs(self, callback: Callable[..., Any], read_all: bool = False) -> int:
+        # Delivery state is an empty marker per message, never a timestamp: the
+        # writers' clocks do not matter, and each message is delivered once.
+        storage = self._storage
+        logs = sorted(
+            k for k in storage.list_keys(layout.LOGS) if not layout.is_temp_name(k)
+        )
+        done = {k.rsplit("/", 1)[-1] for k in storage.list_keys(layout.LOGS_READ)}
+        wanted = [k for k in logs if read_all or k.rsplit("/", 1)[-1] not in done]
+        delivered: list[str] = []
+        try:
+            for key, data in storage.read_many(wanted).items():
+                if data is None:
+                    continue
+                callback(io.BytesIO(data))
+                delivered.append(key)
+        finally:
+            markers = {
+                layout.log_key(read=True, name=k.rsplit("/", 1)[-1]): b""
+                for k in delivered
+                if k.rsplit("/", 1)[-1] not in done
+            }
+            storage.write_many(markers)
+        return len(delivered)
+
+
+def describe_job(job: JobDescription) -> dict[str, Any]:
+    """The human-readable fields of a job's manifest."""
+
+    def attempt(getter: Callable[[], Any]) -> Any:
+        try:
+            return getter()
+        except Exception:
+            return None
+
+    requirements = {
+        name: attempt(lambda name=name: getattr(job, name))
+        for name in ("memory", "cores", "disk", "preemptible")
+    }
+    requirements["accelerators"] = attempt(lambda: [dict(a) for a in job.accelerators]) or []
+    body = attempt(job.get_body) if job.has_body() else None
+    return {
+        "job_id": str(job.jobStoreID),
+        "name": job.jobName,
+        "display_name": job.displayName,
+        "unit_name": job.unitName,
+        "command": body[1].name if body else None,
+        "has_body": job.has_body(),
+        "requirements": requirements,
+        "remaining_try_count": attempt(lambda: job.remainingTryCount),
+        "version": attempt(lambda: job._job_version),
+        "successors": [str(s) for s in attempt(lambda: list(job.allSuccessors())) or []],
+        "predecessor_count": attempt(lambda: job.predecessorNumber) or 0,
+        "services": [str(s) for s in attempt(lambda: list(job.services)) or []],
+        "files_to_delete": [str(f) for f in attempt(lambda: list(job.filesToDelete)) or []],
+        "log_file_id": attempt(lambda: job.logJobStoreFileID),
+        "checkpoint": attempt(lambda: job.checkpoint) is not None,
+        "kind": type(job).__name__,
+    }
+
+
+@contextlib.contextmanager
+def _text(
+    stream: IO[bytes], encoding: str | None, errors: str | None, *, reading: bool = False
+) -> Iterator[IO[Any]]:
+    """*stream* itself, or a text wrapper over it that never closes it."""
+    if encoding is None:
+        yield stream
+        return
+    wrapper = io.TextIOWrapper(
+        cast(Any, stream), encoding=encoding, errors=errors or "strict",
+        write_through=not reading,
+    )
+    try:
+        yield wrapper
+    finally:
+        if not reading:
+            wrapper.flush()
+        wrapper.detach()
+
+
+def _is_store_key(key: str) -> bool:
+    top = key.split("/", 1)[0]
+    return top in _STORE_TOPS or (top == key and layout.is_temp_name(key))
+
+
+_STORE_TOPS = frozenset(
+    {
+        layout.MARKER,
+        layout.JOBS,
+        layout.OWNED,
+        layout.FILES,
+        layout.HINTED,
+        layout.HINTED_EXECUTABLE,
+        layout.SHARED,
+        layout.LOGS,
+        layout.LOGS_READ,
+    }
+)
+
+
+def _looks_secret(name: str) -> bool:
+    lowered = name.lower()
+    return any(w in lowered for w in ("key", "secret", "token", "pass", "cred", "connection",
+                                       "sas", "sig"))
+
+
+def _protocols(fs: Any) -> list[str]:
+    protocol = fs.protocol
+    return [protocol] if isinstance(protocol, str) else list(protocol)

@@ -1,0 +1,233 @@
+"""The key tree of a job store, and the rules every key, ID and name must pass.
+
+A job store lives under one prefix (the *root*) of any fsspec filesystem::
+
+    <root>/
+    ├── fsjobstore.json                      marker: format name and version
+    ├── jobs/<job_id>.json                   one JSON manifest per job
+    ├── owned/<job_id>/<uuid>[.x]/<basename> files deleted with their job (cleanup=True)
+    ├── files/<uuid>[.x]/<basename>          other files
+    ├── hinted/<hint>/.../files/<slot>/<basename>   files written with hints
+    ├── hinted/<hint>/.../deleted/<slot>/<basename> tombstones of deleted hinted files
+    ├── hinted.x/...                         the same, for executable files
+    ├── shared/<shared_name>                 shared files (config.pickle, ...)
+    ├── logs/<stamp>-<uuid>.log              messages from write_logs
+    └── logs.read/<stamp>-<uuid>.log         empty markers: that message was delivered
+
+A file ID is the file's key relative to the root, so a read needs no lookup.
+``.x`` marks a file written from an executable local file.  Temporary objects are
+siblings of their target named ``.tmp-<uuid>-<name>``; nothing else starts with
+``.tmp-``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from fsjobstore.errors import InvalidInputError
+
+__all__ = [
+    "FILES",
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "HINTED",
+    "HINTED_EXECUTABLE",
+    "JOBS",
+    "LOGS",
+    "LOGS_READ",
+    "MARKER",
+    "OWNED",
+    "SHARED",
+    "TEMP_PREFIX",
+    "FileKey",
+    "is_temp_name",
+    "job_key",
+    "job_id_from_key",
+    "log_key",
+    "new_file_key",
+    "new_job_id",
+    "parse_file_id",
+    "safe_basename",
+    "shared_key",
+    "temp_sibling",
+    "validate_job_id",
+    "validate_key",
+    "validate_shared_name",
+]
+
+FORMAT_NAME = "fsjobstore"
+FORMAT_VERSION = 1
+
+MARKER = "fsjobstore.json"
+JOBS = "jobs"
+OWNED = "owned"
+FILES = "files"
+HINTED = "hinted"
+HINTED_EXECUTABLE = "hinted.x"
+SHARED = "shared"
+LOGS = "logs"
+LOGS_READ = "logs.read"
+TEMP_PREFIX = ".tmp-"
+JOB_SUFFIX = ".json"
+LOG_SUFFIX = ".log"
+EXECUTABLE_SUFFIX = ".x"
+
+_SAFE_COMPONENT = re.compile(r"^[A-Za-z0-9._-]+$")
+_JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+_SHARED_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
+_UUID_DIR = re.compile(r"^[0-9a-f]{32}(\.x)?$")
+_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+_MAX_BASENAME = 120
+
+
+def validate_key(key: str, *, what: str = "key") -> str:
+    """Return *key* if it is a safe relative key, else raise :class:`InvalidInputError`.
+
+    Safe means: relative, non-empty, ``/``-separated components made of
+    ``[A-Za-z0-9._-]`` with no ``.``/``..`` component.  This is what keeps every
+    operation inside the store's root.
+    """
+    if not isinstance(key, str) or not key:
+        raise InvalidInputError(f"{what} must be a non-empty string, got {key!r}")
+    if "\x00" in key:
+        raise InvalidInputError(f"{what} {key!r} contains a NUL character")
+    if key.startswith("/") or "\\" in key or "://" in key:
+        raise InvalidInputError(f"{what} {key!r} must be relative to the store root")
+    for part in key.split("/"):
+        if part in ("", ".", ".."):
+            raise InvalidInputError(
+                f"{what} {key!r} has an empty, '.' or '..' path component"
+            )
+        if not _SAFE_COMPONENT.match(part):
+            raise InvalidInputError(
+                f"{what} {key!r} has a component {part!r} outside [A-Za-z0-9._-]"
+            )
+    return key
+
+
+def validate_job_id(job_id: str) -> str:
+    """Return *job_id* if it has the form fsjobstore gives job IDs, else raise."""
+    if not isinstance(job_id, str) or not _JOB_ID.match(job_id) or ".." in job_id:
+        raise InvalidInputError(
+            f"job ID {job_id!r} is not an fsjobstore job ID "
+            "(expected letters, digits, '.', '_' or '-', at most 200 characters)"
+        )
+    return job_id
+
+
+def validate_shared_name(shared_name: str) -> str:
+    """Return *shared_name* if it is a valid shared-file name, else raise."""
+    if (
+        not isinstance(shared_name, str)
+        or not _SHARED_NAME.match(shared_name)
+        or shared_name in (".", "..")
+        or shared_name.startswith(TEMP_PREFIX)
+    ):
+        raise InvalidInputError(
+            f"shared file name {shared_name!r} is invalid "
+            "(expected letters, digits, '.', '_' or '-', not '.' or '..')"
+        )
+    return shared_name
+
+
+def safe_basename(name: str | None, default: str = "stream") -> str:
+    """A key-safe form of a file's basename: unsafe runs become ``_``, length capped."""
+    if not name:
+        return default
+    base = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    cleaned = _UNSAFE_CHARS.sub("_", base).strip("_")[:_MAX_BASENAME]
+    if cleaned in ("", ".", "..") or cleaned.startswith(TEMP_PREFIX):
+        cleaned = "_" + cleaned if cleaned not in ("", ".", "..") else default
+    return cleaned
+
+
+def new_job_id(job_name: str | None) -> str:
+    """A fresh job ID: a readable slug of the job's name plus a UUID."""
+    slug = _UNSAFE_CHARS.sub("_", job_name or "job").strip("_.-")[:48] or "job"
+    return f"{slug}-{uuid.uuid4().hex}"
+
+
+def job_key(job_id: str) -> str:
+    return f"{JOBS}/{validate_job_id(job_id)}{JOB_SUFFIX}"
+
+
+def job_id_from_key(key: str) -> str | None:
+    """The job ID of a manifest key (``jobs/<id>.json``), or None for other keys."""
+    name = key.rsplit("/", 1)[-1]
+    if not name.endswith(JOB_SUFFIX) or name.startswith(TEMP_PREFIX):
+        return None
+    job_id = name[: -len(JOB_SUFFIX)]
+    return job_id if _JOB_ID.match(job_id) else None
+
+
+def shared_key(shared_name: str) -> str:
+    return f"{SHARED}/{validate_shared_name(shared_name)}"
+
+
+def owned_prefix(job_id: str) -> str:
+    return f"{OWNED}/{validate_job_id(job_id)}"
+
+
+def new_file_key(
+    basename: str | None, *, owner: str | None, executable: bool
+) -> str:
+    """The key of a new non-hinted file; ``owner`` is the job that deletes it."""
+    leaf = uuid.uuid4().hex + (EXECUTABLE_SUFFIX if executable else "")
+    name = safe_basename(basename)
+    if owner is not None:
+        return f"{owned_prefix(owner)}/{leaf}/{name}"
+    return f"{FILES}/{leaf}/{name}"
+
+
+def hinted_root(executable: bool) -> str:
+    return HINTED_EXECUTABLE if executable else HINTED
+
+
+@dataclass(frozen=True)
+class FileKey:
+    """What a file ID says about its file."""
+
+    key: str
+    executable: bool
+    owner: str | None
+    hinted: bool
+
+
+def parse_file_id(file_id: str) -> FileKey:
+    """Decode a file ID, raising :class:`InvalidInputError` if it is not one of ours."""
+    key = validate_key(str(file_id), what="file ID")
+    parts = key.split("/")
+    top = parts[0]
+    if top == OWNED and len(parts) == 4 and _UUID_DIR.match(parts[2]):
+        validate_job_id(parts[1])
+        return FileKey(key, parts[2].endswith(EXECUTABLE_SUFFIX), parts[1], False)
+    if top == FILES and len(parts) == 3 and _UUID_DIR.match(parts[1]):
+        return FileKey(key, parts[1].endswith(EXECUTABLE_SUFFIX), None, False)
+    if top in (HINTED, HINTED_EXECUTABLE) and "files" in parts[1:-1] and len(parts) >= 4:
+        return FileKey(key, top == HINTED_EXECUTABLE, None, True)
+    raise InvalidInputError(
+        f"{file_id!r} is not a file ID of an fsjobstore job store "
+        f"(expected {OWNED}/<job>/<uuid>/<name>, {FILES}/<uuid>/<name> or {HINTED}/...)"
+    )
+
+
+def log_key(read: bool = False, name: str | None = None) -> str:
+    """The key of a new log message, or of the read marker for log *name*."""
+    if name is None:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        name = f"{stamp}-{uuid.uuid4().hex}{LOG_SUFFIX}"
+    return f"{LOGS_READ if read else LOGS}/{validate_key(name, what='log name')}"
+
+
+def is_temp_name(name: str) -> bool:
+    return name.rsplit("/", 1)[-1].startswith(TEMP_PREFIX)
+
+
+def temp_sibling(key: str) -> str:
+    """A fresh temporary key in the same directory as *key*."""
+    head, _, leaf = key.rpartition("/")
+    temp = f"{TEMP_PREFIX}{uuid.uuid4().hex}-{leaf}"[:200]
+    return f"{head}/{temp}" if head else temp

@@ -1,0 +1,64 @@
+"""Toil locators for fsspec stores: ``fsspec:<url>``, or a bare ``<protocol>://...``.
+
+Toil joins a worker's command line with spaces and runs it through a shell, and
+re-reads the locator in every process, so a locator must be whitespace-free,
+shell-safe and stable.  This module parses and checks locators without
+importing Toil or fsspec.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fsjobstore.errors import InvalidLocatorError
+
+__all__ = ["PREFIX", "TOIL_OWNED", "is_fsspec_locator", "make_locator", "url_of"]
+
+PREFIX = "fsspec"
+#: Locator names Toil resolves itself; a bare URL with these schemes stays Toil's.
+TOIL_OWNED = frozenset({"file", "aws", "google"})
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+# Characters a POSIX shell treats specially, plus whitespace and NUL.
+_UNSAFE = re.compile(r"[\s\x00'\"`$\\;&|<>()*?!{}\[\]~#]")
+
+
+def is_fsspec_locator(locator: str) -> bool:
+    """Whether *locator* names an fsspec store (``fsspec:...`` or a non-Toil ``proto://``)."""
+    if locator.startswith(PREFIX + ":"):
+        return True
+    match = _SCHEME.match(locator)
+    return bool(match) and match.group(1).lower() not in TOIL_OWNED
+
+
+def url_of(locator: str) -> str:
+    """The fsspec URL inside *locator*, checked to be shell-safe."""
+    url = locator[len(PREFIX) + 1 :] if locator.startswith(PREFIX + ":") else locator
+    check_url(url)
+    return url
+
+
+def make_locator(url: str) -> str:
+    """The canonical locator of *url* (always the ``fsspec:`` form)."""
+    if url.startswith(PREFIX + ":"):
+        url = url[len(PREFIX) + 1 :]
+    check_url(url)
+    return f"{PREFIX}:{url}"
+
+
+def check_url(url: str) -> None:
+    """Raise :class:`InvalidLocatorError` unless *url* is usable in a Toil locator."""
+    if not url:
+        raise InvalidLocatorError("an fsspec locator needs a URL after 'fsspec:'")
+    bad = _UNSAFE.search(url)
+    if bad:
+        raise InvalidLocatorError(
+            f"the job store URL contains {bad.group(0)!r} at position {bad.start()}: Toil "
+            "passes the locator to worker processes through a shell, so it must not contain "
+            "whitespace or shell characters. Percent-encode the character (for example "
+            "'%20' for a space), or choose a path without it"
+        )
+    if not _SCHEME.match(url) and not url.startswith("/"):
+        raise InvalidLocatorError(
+            f"the job store URL {url!r} needs a protocol, like 'fsspec:s3://bucket/prefix' "
+            "or 'fsspec:file:///absolute/path'"
+        )

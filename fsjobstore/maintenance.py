@@ -1,0 +1,246 @@
+"""Integrity checks, garbage collection and destruction of a store, without Toil.
+
+* :func:`verify` lists every :class:`Problem` in a store: a missing or invalid
+  marker, manifests that do not parse or do not match their key, files that a
+  job or the root return value refers to but that are gone, leftover temporary
+  objects, owned files whose job is gone, and (S3 only) unfinished multipart
+  uploads under the store's prefix.
+* :func:`collect_garbage` removes only the problems :func:`verify` proved to be
+  orphans (``removable``) and older than a minimum age.
+* :func:`destroy_store` deletes a store: only if its marker is there, only the
+  store's own top-level prefixes, and the marker last, so an interrupted destroy
+  can be run again.  The Toil adapter's ``destroy`` can call it.
+
+Files named in a manifest's ``files_to_delete`` may be missing: Toil deletes
+them before it clears the list, so their absence is not a problem.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from fsjobstore import layout
+from fsjobstore._snapshot import MODIFIED_FIELDS, Snapshot, file_ids_in, listing_time
+from fsjobstore.errors import CorruptObjectError, NotAJobStoreError
+from fsjobstore.marker import read_marker
+from fsjobstore.storage import Storage
+
+__all__ = [
+    "STORE_TOP_LEVEL",
+    "Problem",
+    "collect_garbage",
+    "destroy_store",
+    "is_store_key",
+    "unfinished_uploads",
+    "verify",
+]
+
+#: The top-level names a store owns; nothing else under the root is ever deleted.
+STORE_TOP_LEVEL = frozenset(
+    {
+        layout.MARKER,
+        layout.JOBS,
+        layout.OWNED,
+        layout.FILES,
+        layout.HINTED,
+        layout.HINTED_EXECUTABLE,
+        layout.SHARED,
+        layout.LOGS,
+        layout.LOGS_READ,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One integrity problem: its *kind*, the *key* it concerns and a *detail*.
+
+    ``removable`` problems are proven orphans that :func:`collect_garbage`
+    deletes; ``upload_id`` is set for unfinished S3 multipart uploads.
+    """
+
+    kind: str
+    key: str
+    detail: str
+    removable: bool = False
+    modified: datetime | None = None
+    upload_id: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"{self.kind}\t{self.key}\t{self.detail}"
+
+
+def is_store_key(key: str) -> bool:
+    """Whether *key* is one the store owns (below a store prefix, or a root temporary)."""
+    top = key.split("/", 1)[0]
+    return top in STORE_TOP_LEVEL or (top == key and layout.is_temp_name(key))
+
+
+def verify(storage: Storage, snapshot: Snapshot) -> list[Problem]:
+    """Every integrity problem in the store *snapshot* was taken of."""
+    problems: list[Problem] = []
+    if snapshot.marker_error:
+        problems.append(Problem("marker-invalid", layout.MARKER, snapshot.marker_error))
+    elif snapshot.marker is None:
+        problems.append(Problem("marker-missing", layout.MARKER, "the store has no marker"))
+    for key, reason in sorted(snapshot.corrupt.items()):
+        problems.append(Problem("manifest-corrupt", key, reason))
+    for job_id, document in sorted(snapshot.manifests.items()):
+        if document.get("job_id") != job_id:
+            problems.append(
+                Problem("manifest-mismatch", layout.job_key(job_id),
+                        f"job_id field is {document.get('job_id')!r}, expected {job_id!r}")
+            )
+    problems.extend(_missing_files(storage, snapshot))
+    for key in snapshot.temp_keys():
+        problems.append(
+            Problem("temporary-object", key, "leftover of an interrupted write",
+                    removable=True, modified=_modified(snapshot, key))
+        )
+    jobs = set(snapshot.manifests) | {
+        str(layout.job_id_from_key(k)) for k in snapshot.corrupt
+    }
+    for key in sorted(snapshot.under(layout.OWNED)):
+        owner = key.split("/", 2)[1]
+        if owner not in jobs and not layout.is_temp_name(key):
+            problems.append(
+                Problem("orphaned-file", key, f"owned by job {owner!r}, whose manifest is gone",
+                        removable=True, modified=_modified(snapshot, key))
+            )
+    problems.extend(unfinished_uploads(storage))
+    return problems
+
+
+def _missing_files(storage: Storage, snapshot: Snapshot) -> list[Problem]:
+    problems: list[Problem] = []
+    for job_id, document in sorted(snapshot.manifests.items()):
+        key = layout.job_key(job_id)
+        wanted = set(snapshot.references.get(job_id, set()))
+        log_file = document.get("log_file_id")
+        if isinstance(log_file, str):
+            wanted.add(log_file)
+        wanted -= {str(f) for f in document.get("files_to_delete") or []}
+        for file_id in sorted(wanted):
+            if file_id not in snapshot.objects:
+                problems.append(
+                    Problem("missing-file", file_id, f"referenced by {key}, but does not exist")
+                )
+    return_value = layout.shared_key("rootJobReturnValue")
+    if return_value in snapshot.objects:
+        data = storage.read_many([return_value]).get(return_value) or b""
+        for file_id in sorted(file_ids_in(data)):
+            if file_id not in snapshot.objects:
+                problems.append(
+                    Problem("missing-file", file_id,
+                            f"referenced by {return_value}, but does not exist")
+                )
+    return problems
+
+
+def _modified(snapshot: Snapshot, key: str) -> datetime | None:
+    return listing_time(snapshot.objects.get(key, {}), *MODIFIED_FIELDS)
+
+
+def unfinished_uploads(storage: Storage) -> list[Problem]:
+    """Unfinished S3 multipart uploads under the store's prefix (none elsewhere)."""
+    fs = storage.fs
+    if "s3" not in _protocols(fs) or not hasattr(fs, "call_s3"):
+        return []
+    bucket, _, prefix = storage.root.partition("/")
+    response = fs.call_s3(
+        "list_multipart_uploads", Bucket=bucket, Prefix=prefix + "/" if prefix else ""
+    )
+    problems = []
+    for upload in response.get("Uploads") or []:
+        name = str(upload["Key"])
+        key = name[len(prefix) + 1 :] if prefix else name
+        initiated = upload.get("Initiated")
+        problems.append(
+            Problem("unfinished-upload", key, f"multipart upload {upload['UploadId']} "
+                    f"started {initiated} was never completed", removable=True,
+                    modified=initiated if isinstance(initiated, datetime) else None,
+                    upload_id=str(upload["UploadId"]))
+        )
+    return problems
+
+
+def collect_garbage(
+    storage: Storage,
+    problems: Iterable[Problem],
+    *,
+    min_age: timedelta = timedelta(hours=1),
+    dry_run: bool = True,
+    now: datetime | None = None,
+) -> list[Problem]:
+    """Remove the removable *problems* older than *min_age*; the ones removed (or, dry, to be).
+
+    The age guard protects a running workflow, whose writes in flight look like
+    orphans for a moment.  An object whose listing has no time counts as old.
+    """
+    now = now or datetime.now(timezone.utc)
+    chosen = [
+        p for p in problems
+        if p.removable and (p.modified is None or now - p.modified >= min_age)
+    ]
+    if dry_run:
+        return chosen
+    storage.delete_many(p.key for p in chosen if p.upload_id is None)
+    bucket, _, prefix = storage.root.partition("/")
+    for problem in chosen:
+        if problem.upload_id is not None:
+            storage.fs.call_s3(
+                "abort_multipart_upload", Bucket=bucket,
+                Key=f"{prefix}/{problem.key}" if prefix else problem.key,
+                UploadId=problem.upload_id,
+            )
+    # Where directories are real, the emptied ones go too (the marker keeps the root).
+    with contextlib.suppress(Exception):
+        storage.remove_empty_dirs()
+    return chosen
+
+
+def destroy_store(storage: Storage, *, dry_run: bool = False) -> list[str]:
+    """Delete the store at *storage*; the keys deleted (or, dry, that would be).
+
+    Refuses with :class:`NotAJobStoreError` when the root holds objects but no
+    marker.  Deletes only keys for which :func:`is_store_key` holds, marker last.
+    An empty or already destroyed location is not an error.
+    """
+    try:
+        has_marker = read_marker(storage) is not None
+    except CorruptObjectError:
+        has_marker = True
+    ours = [k for k in storage.list_keys_at_root() if is_store_key(k)]
+    if not has_marker:
+        if not ours:
+            if not dry_run:
+                storage.remove_empty_root()
+            return []
+        if any(not layout.is_temp_name(k) for k in ours):
+            raise NotAJobStoreError(
+                f"refusing to destroy {storage.url}: it holds objects but no "
+                f"{layout.MARKER} marker, so it may not be a job store"
+            )
+    ordered = sorted(k for k in ours if k != layout.MARKER)
+    if has_marker:
+        ordered.append(layout.MARKER)
+    if dry_run:
+        return ordered
+    # The marker goes last, so an interrupted destroy can be run again.
+    storage.delete_many(k for k in ordered if k != layout.MARKER)
+    storage.delete(layout.MARKER)
+    with contextlib.suppress(Exception):
+        storage.remove_empty_dirs()
+    return ordered
+
+
+def _protocols(fs: Any) -> list[str]:
+    protocol = fs.protocol
+    return [protocol] if isinstance(protocol, str) else list(protocol)

@@ -1,0 +1,100 @@
+"""The job manifest: one JSON document per job, readable without Toil.
+
+A manifest holds the fields a person wants to see (name, requirements,
+successors, tries left, ...) next to Toil's own serialized description (the
+``payload``).  Readers that are not Toil use the plain fields and never unpickle
+the payload.  Schema (``schema`` = ``fsjobstore.job/1``)::
+
+    {
+      "schema": "fsjobstore.job/1",
+      "job_id": str, "name": str, "display_name": str, "unit_name": str | null,
+      "command": str | null, "has_body": bool,
+      "requirements": {"memory": int|null, "cores": float|null, "disk": int|null,
+                       "accelerators": list, "preemptible": bool|null},
+      "remaining_try_count": int | null, "version": int | null,
+      "successors": [job_id, ...], "predecessor_count": int,
+      "services": [job_id, ...], "files_to_delete": [file_id, ...],
+      "log_file_id": file_id | null, "checkpoint": bool,
+      "updated": ISO-8601 UTC time of this write,
+      "payload_encoding": "pickle+base64", "payload": str
+    }
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from fsjobstore.errors import CorruptObjectError
+
+__all__ = ["SCHEMA", "PAYLOAD_ENCODING", "decode", "encode", "validate"]
+
+SCHEMA = "fsjobstore.job/1"
+PAYLOAD_ENCODING = "pickle+base64"
+
+_REQUIRED: Mapping[str, type | tuple[type, ...]] = {
+    "schema": str,
+    "job_id": str,
+    "name": str,
+    "requirements": dict,
+    "successors": list,
+    "updated": str,
+    "payload_encoding": str,
+    "payload": str,
+}
+
+
+def encode(fields: Mapping[str, Any], payload: bytes) -> bytes:
+    """The manifest document for *fields* plus Toil's serialized *payload*."""
+    document = dict(fields)
+    document["schema"] = SCHEMA
+    document["updated"] = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    document["payload_encoding"] = PAYLOAD_ENCODING
+    document["payload"] = base64.b64encode(payload).decode("ascii")
+    return json.dumps(document, separators=(",", ":"), default=str).encode("utf-8")
+
+
+def decode(data: bytes, *, where: str = "manifest") -> dict[str, Any]:
+    """Parse and check a manifest; :class:`CorruptObjectError` if it is not one."""
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorruptObjectError(f"{where} is not valid JSON: {exc}") from None
+    validate(document, where=where)
+    return dict(document)
+
+
+def validate(document: Any, *, where: str = "manifest") -> None:
+    """Raise :class:`CorruptObjectError` unless *document* matches the schema."""
+    if not isinstance(document, dict):
+        raise CorruptObjectError(f"{where} is not a JSON object")
+    for name, kind in _REQUIRED.items():
+        if not isinstance(document.get(name), kind):
+            raise CorruptObjectError(
+                f"{where} field {name!r} should be {_kind_name(kind)}, "
+                f"found {type(document.get(name)).__name__}"
+            )
+    if document["schema"] != SCHEMA:
+        raise CorruptObjectError(f"{where} has schema {document['schema']!r}, expected {SCHEMA!r}")
+    if document["payload_encoding"] != PAYLOAD_ENCODING:
+        raise CorruptObjectError(
+            f"{where} has payload encoding {document['payload_encoding']!r}, "
+            f"expected {PAYLOAD_ENCODING!r}"
+        )
+
+
+def payload(document: Mapping[str, Any]) -> bytes:
+    """The serialized Toil description inside a decoded manifest."""
+    try:
+        return base64.b64decode(document["payload"], validate=True)
+    except (ValueError, KeyError) as exc:
+        raise CorruptObjectError(f"manifest payload is not base64: {exc}") from None
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    if isinstance(kind, tuple):
+        return " or ".join(k.__name__ for k in kind)
+    return kind.__name__

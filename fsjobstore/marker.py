@@ -1,0 +1,49 @@
+"""The root marker: the object that says "a job store lives here", and its format."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from fsjobstore import layout
+from fsjobstore.errors import CorruptObjectError, ObjectNotFoundError
+from fsjobstore.storage import Storage
+
+__all__ = ["make_marker", "read_marker"]
+
+
+def make_marker() -> bytes:
+    """The marker document for a new store."""
+    document = {
+        "format": layout.FORMAT_NAME,
+        "version": layout.FORMAT_VERSION,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    return json.dumps(document, indent=1).encode("utf-8")
+
+
+def read_marker(storage: Storage) -> dict[str, Any] | None:
+    """The store's marker document, or None when there is no marker.
+
+    Raises :class:`CorruptObjectError` if the marker exists but is not ours or is
+    a format version this release cannot read.
+    """
+    try:
+        data = storage.read_bytes(layout.MARKER)
+    except ObjectNotFoundError:
+        return None
+    where = f"{storage.url}: {layout.MARKER}"
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorruptObjectError(f"{where} is not valid JSON: {exc}") from None
+    if not isinstance(document, dict) or document.get("format") != layout.FORMAT_NAME:
+        raise CorruptObjectError(f"{where} is not an fsjobstore marker")
+    version = document.get("version")
+    if not isinstance(version, int) or version > layout.FORMAT_VERSION:
+        raise CorruptObjectError(
+            f"{where} has format version {version!r}; this fsjobstore reads "
+            f"versions up to {layout.FORMAT_VERSION}"
+        )
+    return dict(document)

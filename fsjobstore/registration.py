@@ -1,0 +1,291 @@
+"""Teach Toil 9.6 the ``fsspec:<url>`` job-store locator.
+
+Toil has no job-store plugin point: ``Toil.getJobStore`` knows ``file``,
+``aws`` and ``google`` only, and every process (leader, each ``_toil_worker``,
+``toil status/clean/kill/stats/debug-job``) resolves the locator again.  This
+module owns the patch that fixes that, and the two ways to apply it:
+
+- :func:`register` patches ``toil.common`` now (notebooks, in-process use);
+- :func:`install_hook` runs from the installed ``fsjobstore-toil.pth`` (or the
+  PEP 829 ``fsjobstore-toil.start``) at interpreter start.  It imports neither
+  Toil nor fsspec: it puts a finder on ``sys.meta_path`` that lets the real
+  loader execute ``toil.common`` and then patches it, so every Toil process
+  on this interpreter understands ``fsspec:`` locators.  ``FSJOBSTORE_NO_HOOK=1``
+  turns it off.
+
+The patch wraps and delegates: ``Toil.getJobStore``, ``Toil.parseLocator``,
+``Toil.canonical_locator``, ``Toil.__enter__`` and
+``toil.options.common.parse_jobstore`` handle ``fsspec:<url>`` and bare
+``<protocol>://`` locators for protocols Toil does not own
+(:data:`fsjobstore.locator.TOIL_OWNED`) and pass everything else to Toil's
+original.  Command-line locators are rewritten to the canonical
+``fsspec:<url>`` form, so workers, promises and Toil's history see one string.
+
+Module-level imports are stdlib only and cheap: this module is imported at
+every interpreter start.
+"""
+
+from __future__ import annotations
+
+import _thread
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs ~20 ms at start-up; only type checkers need it
+    from collections.abc import Callable, Sequence
+    from importlib.machinery import ModuleSpec
+    from types import ModuleType
+    from typing import Any
+
+__all__ = ["NO_HOOK_ENV", "install_hook", "is_patched", "register"]
+
+#: Set to ``1`` (or any value but ``0``/empty) to keep the start-up hook from patching Toil.
+NO_HOOK_ENV = "FSJOBSTORE_NO_HOOK"
+_TARGET = "toil.common"
+_MARK = "_fsjobstore_patched"
+# Re-entrant: patching imports fsjobstore modules, which may import Toil again.
+_lock = _thread.RLock()
+
+
+def register() -> None:
+    """Patch Toil now so it resolves ``fsspec:`` locators; safe to call again.
+
+    Imports ``toil.common``.  Unlike the start-up hook, this ignores
+    ``FSJOBSTORE_NO_HOOK`` and lets errors propagate.
+    """
+    import importlib
+
+    module = importlib.import_module(_TARGET)
+    _patch(module)
+
+
+def is_patched() -> bool:
+    """Whether ``toil.common`` is imported and patched in this process."""
+    module = sys.modules.get(_TARGET)
+    return module is not None and bool(getattr(getattr(module, "Toil", None), _MARK, False))
+
+
+def install_hook() -> None:
+    """Arrange for ``toil.common`` to be patched when it is imported.
+
+    Called at interpreter start; never raises, imports neither Toil nor fsspec,
+    and does nothing when ``FSJOBSTORE_NO_HOOK`` is set.  Calling it again is
+    harmless.
+    """
+    try:
+        if os.environ.get(NO_HOOK_ENV, "") not in ("", "0"):
+            return
+        with _lock:
+            module = sys.modules.get(_TARGET)
+            if module is not None:
+                # Already imported (e.g. install_hook called late): patch it now.
+                _patch_quietly(module)
+                return
+            if not any(isinstance(f, _ToilCommonFinder) for f in sys.meta_path):
+                sys.meta_path.insert(0, _ToilCommonFinder())
+    except Exception as exc:  # start-up must never fail because of us
+        _debug("fsjobstore: start-up hook not installed: %r", exc)
+
+
+class _ToilCommonFinder:
+    """Finds ``toil.common`` through the other finders and patches it after it executes."""
+
+    def __init__(self) -> None:
+        self._searching = False
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname != _TARGET or self._searching:
+            return None
+        with _lock:
+            if self._searching:  # the other finders called back into us
+                return None
+            self._searching = True
+            try:
+                spec = self._find_real_spec(fullname, path, target)
+            except Exception as exc:
+                _debug("fsjobstore: finding %s failed: %r", fullname, exc)
+                return None
+            finally:
+                self._searching = False
+        loader = None if spec is None else spec.loader
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        self._wrap(loader)
+        return spec
+
+    def _find_real_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None
+    ) -> ModuleSpec | None:
+        for finder in list(sys.meta_path):
+            if finder is self or isinstance(finder, _ToilCommonFinder):
+                continue
+            find_spec = getattr(finder, "find_spec", None)
+            if find_spec is None:
+                continue
+            spec: ModuleSpec | None = find_spec(fullname, path, target)
+            if spec is not None:
+                return spec
+        return None
+
+    def _wrap(self, loader: Any) -> None:
+        # The loader object belongs to this one module (SourceFileLoader is per
+        # file), so overriding exec_module on the instance keeps its type and
+        # every other method (get_source for tracebacks, ...) intact.
+        original: Callable[[ModuleType], None] = loader.exec_module
+        finder = self
+
+        def exec_module(module: ModuleType) -> None:
+            original(module)  # Toil's own errors propagate unchanged
+            _patch_quietly(module)
+            try:
+                del loader.exec_module
+                if finder in sys.meta_path:
+                    sys.meta_path.remove(finder)
+            except (AttributeError, ValueError):
+                pass
+
+        loader.exec_module = exec_module
+
+
+def _patch_quietly(module: ModuleType) -> None:
+    try:
+        _patch(module)
+    except Exception as exc:
+        _debug("fsjobstore: could not patch %s: %r", _TARGET, exc)
+
+
+def _debug(message: str, *args: object) -> None:
+    import logging
+
+    logging.getLogger(__name__).debug(message, *args)
+
+
+def _patch(module: ModuleType) -> None:
+    """Wrap the locator functions of *module* (``toil.common``); idempotent."""
+    with _lock:
+        toil_class: Any = module.Toil
+        if toil_class.__dict__.get(_MARK, False):
+            return
+        from fsjobstore.locator import is_fsspec_locator
+
+        original_get = toil_class.__dict__["getJobStore"].__func__
+        original_parse = toil_class.__dict__["parseLocator"].__func__
+        original_canonical = toil_class.__dict__["canonical_locator"].__func__
+        original_enter = toil_class.__dict__["__enter__"]
+
+        def get_job_store(cls: Any, locator: str) -> Any:
+            if isinstance(locator, str) and is_fsspec_locator(locator):
+                from fsjobstore.jobstore import FsspecJobStore
+
+                return FsspecJobStore(locator)
+            return original_get(cls, locator)
+
+        def parse_locator(locator: str) -> tuple[str, str]:
+            if isinstance(locator, str) and is_fsspec_locator(locator):
+                from fsjobstore.locator import PREFIX, url_of
+
+                return PREFIX, url_of(locator)
+            result: tuple[str, str] = original_parse(locator)
+            return result
+
+        def canonical_locator(cls: Any, locator: str) -> str:
+            if isinstance(locator, str) and is_fsspec_locator(locator):
+                return _canonical(locator)
+            result: str = original_canonical(cls, locator)
+            return result
+
+        def enter(self: Any) -> Any:
+            result = original_enter(self)
+            _refuse_private_store(self)
+            return result
+
+        for function, original in (
+            (get_job_store, original_get),
+            (parse_locator, original_parse),
+            (canonical_locator, original_canonical),
+            (enter, original_enter),
+        ):
+            function.__doc__ = original.__doc__
+            function.__name__ = original.__name__
+            function.__qualname__ = original.__qualname__
+            function.__wrapped__ = original  # type: ignore[attr-defined]
+
+        toil_class.getJobStore = classmethod(get_job_store)
+        toil_class.parseLocator = staticmethod(parse_locator)
+        toil_class.canonical_locator = classmethod(canonical_locator)
+        toil_class.__enter__ = enter
+        _patch_options(module)
+        setattr(toil_class, _MARK, True)
+
+
+def _canonical(locator: str) -> str:
+    from fsjobstore.locator import make_locator, url_of
+
+    return make_locator(url_of(locator))
+
+
+def _patch_options(common: ModuleType) -> None:
+    """Make ``--jobStore fsspec:<url>`` parse to the canonical locator, with a clear error."""
+    options = sys.modules.get("toil.options.common")
+    if options is None:
+        return
+    original: Callable[[str], str] = options.parse_jobstore
+    if getattr(original, "__wrapped__", None) is not None:
+        return
+
+    def parse_jobstore(jobstore_uri: str) -> str:
+        from fsjobstore.locator import is_fsspec_locator
+
+        if isinstance(jobstore_uri, str) and is_fsspec_locator(jobstore_uri):
+            import argparse
+
+            from fsjobstore.errors import InvalidLocatorError
+
+            try:
+                return _canonical(jobstore_uri)
+            except InvalidLocatorError as exc:
+                # argparse shows an ArgumentTypeError's message; a ValueError's it hides.
+                raise argparse.ArgumentTypeError(str(exc)) from None
+        return original(jobstore_uri)
+
+    parse_jobstore.__doc__ = original.__doc__
+    parse_jobstore.__wrapped__ = original  # type: ignore[attr-defined]
+    options.parse_jobstore = parse_jobstore  # type: ignore[attr-defined]
+    if getattr(common, "parse_jobstore", None) is original:
+        common.parse_jobstore = parse_jobstore  # type: ignore[attr-defined]
+
+
+def _refuse_private_store(toil: Any) -> None:
+    """Fail a workflow whose job store its worker processes cannot see.
+
+    A ``memory://`` store lives in one process; Toil workers run in others
+    unless ``--debugWorker`` runs them in the leader.  The check is here, not
+    in ``FsspecJobStore.initialize``, because Toil's job-store tests use memory
+    stores directly.
+    """
+    job_store = getattr(toil, "_jobStore", None)
+    config = getattr(toil, "config", None)
+    if job_store is None or config is None or getattr(config, "debugWorker", False):
+        return
+    from fsjobstore.jobstore import FsspecJobStore
+
+    if not isinstance(job_store, FsspecJobStore):
+        return
+    if job_store.storage.capabilities.shared_between_processes:
+        return
+    if not getattr(config, "restart", False):
+        try:  # created a moment ago by Toil.__enter__: leave nothing behind
+            job_store.destroy()
+        except Exception as exc:
+            _debug("fsjobstore: could not remove %s: %r", job_store.locator, exc)
+    from fsjobstore.errors import UnsupportedError
+
+    raise UnsupportedError(
+        f"the job store {job_store.locator} lives in this process's memory, but Toil "
+        "runs jobs in separate worker processes, which would see an empty store. Add "
+        "--debugWorker to run every job inside the leader (single_machine batch system), "
+        "or use a store other processes can reach, such as fsspec:file:///absolute/path"
+    )

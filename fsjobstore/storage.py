@@ -1,0 +1,537 @@
+"""The storage core: keys under one root of one fsspec filesystem.
+
+:class:`Storage` owns every call to fsspec.  It knows keys, bytes and the
+backend's capabilities (:mod:`fsjobstore.backends`); it knows nothing of Toil or
+of jobs.  Its guarantees:
+
+* a write is visible whole or not at all, and a failed write leaves no object
+  and no temporary object behind;
+* every key is validated (:func:`fsjobstore.layout.validate_key`), so nothing
+  outside the root is ever read, written or deleted;
+* backend exceptions become :mod:`fsjobstore.errors` with the URL and key named,
+  credentials scrubbed and the original kept as ``__cause__``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import timedelta
+from typing import IO, Any, BinaryIO, cast
+
+from fsjobstore import layout
+from fsjobstore._redact import redact_url, scrub, secret_values
+from fsjobstore.backends import Capabilities, profile_for
+from fsjobstore.errors import (
+    BackendError,
+    FsJobStoreError,
+    InvalidInputError,
+    ObjectExistsError,
+    ObjectNotFoundError,
+    UnsupportedError,
+)
+
+__all__ = ["SMALL_OBJECT", "Storage"]
+
+#: Objects up to this size are read and written in one request, held in memory.
+SMALL_OBJECT = 8 * 1024 * 1024
+_COPY_CHUNK = 1024 * 1024
+
+
+class Storage:
+    """Keys under *url* on an fsspec filesystem, with atomic writes.
+
+    *storage_options* go to :func:`fsspec.core.url_to_fs` unchanged (they may hold
+    credentials, so they are kept only in the filesystem object and never shown).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        storage_options: Mapping[str, Any] | None = None,
+        *,
+        capabilities: Capabilities | None = None,
+    ) -> None:
+        if not isinstance(url, str) or not url.strip():
+            raise InvalidInputError(f"store URL must be a non-empty string, got {url!r}")
+        if "\x00" in url:
+            raise InvalidInputError("store URL contains a NUL character")
+        options = dict(storage_options or {})
+        self._secrets = secret_values(options)
+        self.url = redact_url(url)
+        from fsspec.core import url_to_fs  # fsspec is imported lazily: it is not cheap
+
+        try:
+            fs, root = url_to_fs(url, **options)
+        except (ImportError, ValueError, TypeError, KeyError) as exc:
+            raise InvalidInputError(
+                f"cannot open store URL {self.url}: {self._clean(exc)}"
+            ) from None
+        self.fs: Any = fs
+        # Listings must never be served from a cache: other processes write too.
+        # (Set on the instance: not every backend accepts it as an option.)
+        dircache = getattr(fs, "dircache", None)
+        if dircache is not None and hasattr(dircache, "use_listings_cache"):
+            dircache.use_listings_cache = False
+            dircache.clear()
+        self.root: str = str(root).rstrip("/")
+        self.capabilities = capabilities or profile_for(fs.protocol)
+        if any(part in ("..", ".") for part in self.root.split("/")):
+            raise InvalidInputError(f"store URL {self.url} has a '.' or '..' path component")
+
+    def __repr__(self) -> str:
+        return f"Storage({self.url!r}, backend={self.capabilities.name!r})"
+
+    # -- paths and errors -------------------------------------------------------
+
+    def path(self, key: str) -> str:
+        """The backend path of *key*, after validating it."""
+        layout.validate_key(key)
+        return f"{self.root}/{key}" if self.root else key
+
+    def key_of(self, path: str) -> str:
+        """The key of a backend *path* below the root."""
+        stripped = self.fs._strip_protocol(path).rstrip("/")
+        prefix = self.root + "/" if self.root else ""
+        if not stripped.startswith(prefix):
+            raise InvalidInputError(f"{path!r} is outside the store {self.url}")
+        return str(stripped[len(prefix) :])
+
+    def _clean(self, exc: BaseException) -> str:
+        return scrub(f"{type(exc).__name__}: {exc}", self._secrets)
+
+    @contextlib.contextmanager
+    def _errors(self, key: str, action: str) -> Iterator[None]:
+        """Translate backend exceptions raised while doing *action* on *key*."""
+        try:
+            yield
+        except FsJobStoreError:
+            raise
+        except FileNotFoundError:
+            raise ObjectNotFoundError(f"{self.url}: {key} does not exist ({action})") from None
+        except FileExistsError:
+            raise ObjectExistsError(f"{self.url}: {key} already exists ({action})") from None
+        except Exception as exc:
+            raise BackendError(
+                f"{self.url}: {action} {key} failed: {self._clean(exc)}"
+            ) from exc
+
+    # -- reads ------------------------------------------------------------------
+
+    def read_bytes(self, key: str) -> bytes:
+        """The whole content of *key*, in one request where the backend allows it."""
+        path = self.path(key)
+        with self._errors(key, "read"):
+            if self.capabilities.local:
+                with open(path, "rb") as f:
+                    return f.read()
+            return bytes(self.fs.cat_file(path, **self.capabilities.read_kwargs))
+
+    def read_many(self, keys: Sequence[str]) -> dict[str, bytes | None]:
+        """Contents of many keys, fetched concurrently where the backend is async.
+
+        A missing key maps to None (it may have been deleted since it was listed).
+        """
+        if not keys:
+            return {}
+        paths = {self.path(key): key for key in keys}
+        with self._errors(keys[0], "read (bulk)"):
+            if self.capabilities.local:
+                out: dict[str, bytes | None] = {}
+                for path, key in paths.items():
+                    try:
+                        with open(path, "rb") as f:
+                            out[key] = f.read()
+                    except FileNotFoundError:
+                        out[key] = None
+                return out
+            found = self.fs.cat(
+                list(paths), on_error="return", **self.capabilities.read_kwargs
+            )
+        result: dict[str, bytes | None] = {}
+        for path, key in paths.items():
+            value = found.get(path, found.get(self.fs._strip_protocol(path)))
+            if isinstance(value, FileNotFoundError) or value is None:
+                result[key] = None
+            elif isinstance(value, BaseException):
+                raise BackendError(
+                    f"{self.url}: read {key} failed: {self._clean(value)}"
+                ) from value
+            else:
+                result[key] = bytes(value)
+        return result
+
+    @contextlib.contextmanager
+    def open_read(self, key: str) -> Iterator[BinaryIO]:
+        """A binary stream over *key*; small objects cost one request."""
+        path = self.path(key)
+        caps = self.capabilities
+        with self._errors(key, "open"):
+            if caps.local:
+                handle: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed below
+            elif caps.byte_ranges:
+                head = self._read_head(path)
+                if head is not None and len(head) < SMALL_OBJECT:
+                    handle = io.BytesIO(head)
+                else:
+                    handle = self.fs.open(path, "rb")
+            else:
+                handle = self.fs.open(path, "rb")
+        try:
+            yield cast(BinaryIO, handle)
+        finally:
+            handle.close()
+
+    def _read_head(self, path: str) -> bytes | None:
+        """The first SMALL_OBJECT bytes of *path* in one ranged GET, or None if refused."""
+        try:
+            return bytes(
+                self.fs.cat_file(path, start=0, end=SMALL_OBJECT, **self.capabilities.read_kwargs)
+            )
+        except FileNotFoundError:
+            raise
+        except Exception:
+            # Servers refuse a range on an empty object (416); read it whole instead.
+            return bytes(self.fs.cat_file(path, **self.capabilities.read_kwargs))
+
+    def get_local(self, key: str, local_path: str, *, executable: bool = False) -> None:
+        """Copy *key* to *local_path*; the local file appears only once complete."""
+        path = self.path(key)
+        directory = os.path.dirname(os.path.abspath(local_path))
+        fd, temp = tempfile.mkstemp(prefix=layout.TEMP_PREFIX, dir=directory)
+        os.close(fd)
+        try:
+            with self._errors(key, "download"):
+                if self.capabilities.local:
+                    shutil.copyfile(path, temp)
+                else:
+                    self.fs.get_file(path, temp)
+            mode = 0o777 if executable else 0o666
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, mode & ~umask)
+            os.replace(temp, local_path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+            raise
+
+    def exists(self, key: str) -> bool:
+        path = self.path(key)
+        with self._errors(key, "check"):
+            if self.capabilities.local:
+                return os.path.isfile(path)
+            return bool(self.fs.isfile(path))
+
+    def size(self, key: str) -> int:
+        """Size of *key* in bytes; :class:`ObjectNotFoundError` if missing."""
+        path = self.path(key)
+        with self._errors(key, "stat"):
+            if self.capabilities.local:
+                return os.stat(path).st_size
+            info = self.fs.info(path)
+            if info.get("type") == "directory":
+                raise FileNotFoundError(path)
+            return int(info.get("size") or 0)
+
+    def info(self, key: str) -> dict[str, Any]:
+        path = self.path(key)
+        with self._errors(key, "stat"):
+            return dict(self.fs.info(path))
+
+    def list_keys(self, prefix: str) -> list[str]:
+        """Every key below *prefix* (recursive), temporary objects included."""
+        path = self.path(prefix)
+        with self._errors(prefix, "list"):
+            if self.capabilities.local:
+                keys: list[str] = []
+                for dirpath, _, files in os.walk(path):
+                    rel = os.path.relpath(dirpath, self.root)
+                    for name in files:
+                        keys.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
+                return keys
+            try:
+                found = self.fs.find(path)
+            except FileNotFoundError:
+                return []
+        return [self.key_of(p) for p in found]
+
+    def list_keys_at_root(self) -> list[str]:
+        """Every key under the root (recursive)."""
+        with self._errors("", "list"):
+            if self.capabilities.local:
+                if not os.path.isdir(self.root):
+                    return []
+                keys: list[str] = []
+                for dirpath, _, files in os.walk(self.root):
+                    rel = os.path.relpath(dirpath, self.root)
+                    keys.extend(name if rel == "." else f"{rel}/{name}" for name in files)
+                return keys
+            try:
+                found = self.fs.find(self.root) if self.root else []
+            except FileNotFoundError:
+                return []
+        return [self.key_of(p) for p in found]
+
+    def list_detailed(self, prefix: str) -> dict[str, dict[str, Any]]:
+        """Every key below *prefix* with its listing details (size, mtime, ...)."""
+        path = self.path(prefix)
+        with self._errors(prefix, "list"):
+            try:
+                found = self.fs.find(path, detail=True)
+            except FileNotFoundError:
+                return {}
+        return {
+            self.key_of(p): dict(info)
+            for p, info in found.items()
+            if info.get("type", "file") != "directory"
+        }
+
+    def any_object(self) -> bool:
+        """Whether anything at all exists under the root."""
+        with self._errors("", "list"):
+            if self.capabilities.local:
+                return os.path.isdir(self.root) and bool(os.listdir(self.root))
+            try:
+                return bool(self.fs.ls(self.root, detail=False))
+            except FileNotFoundError:
+                return False
+
+    # -- writes -----------------------------------------------------------------
+
+    def write_bytes(self, key: str, data: bytes, *, exclusive: bool = False) -> None:
+        """Store *data* at *key* atomically (one request on object stores).
+
+        With *exclusive*, fail with :class:`ObjectExistsError` if *key* exists.
+        """
+        path = self.path(key)
+        caps = self.capabilities
+        with self._errors(key, "write"):
+            if caps.local:
+                self._local_write(path, lambda f: f.write(data), exclusive=exclusive)
+            elif caps.atomic_put:
+                if exclusive:
+                    self.fs.pipe_file(path, data, mode="create")
+                else:
+                    self.fs.pipe_file(path, data)
+            else:
+                if exclusive and self.fs.exists(path):
+                    raise FileExistsError(path)
+                self._via_temp(key, lambda temp: self.fs.pipe_file(temp, data))
+
+    def write_many(self, items: Mapping[str, bytes]) -> None:
+        """Write many small objects, concurrently where the backend is async.
+
+        Each object is written atomically; there is no atomicity across objects.
+        """
+        if not items:
+            return
+        caps = self.capabilities
+        if caps.atomic_put and not caps.local:
+            paths = {self.path(key): data for key, data in items.items()}
+            with self._errors(next(iter(items)), "write (bulk)"):
+                self.fs.pipe(paths)
+            return
+        for key, data in items.items():
+            self.write_bytes(key, data)
+
+    def put_local(self, local_path: str, key: str) -> None:
+        """Upload the local file *local_path* to *key* atomically."""
+        path = self.path(key)
+        caps = self.capabilities
+        with self._errors(key, "upload"):
+            if caps.local:
+                with open(local_path, "rb") as src:
+                    self._local_write(path, lambda f: shutil.copyfileobj(src, f, _COPY_CHUNK))
+                return
+            size = os.path.getsize(local_path)
+            if size <= SMALL_OBJECT:
+                with open(local_path, "rb") as src:
+                    data = src.read()
+                if caps.atomic_put:
+                    self.fs.pipe_file(path, data)
+                else:
+                    self._via_temp(key, lambda temp: self.fs.pipe_file(temp, data))
+            elif caps.atomic_put:
+                self.fs.put_file(local_path, path)
+            else:
+                self._via_temp(key, lambda temp: self.fs.put_file(local_path, temp))
+
+    @contextlib.contextmanager
+    def write_stream(self, key: str) -> Iterator[BinaryIO]:
+        """A writable binary stream that becomes *key* when the block exits cleanly.
+
+        If the block raises, nothing is written and no temporary object remains.
+        Data is spooled to local disk (bounded memory), then uploaded in one
+        atomic operation.
+        """
+        path = self.path(key)
+        if self.capabilities.local:
+            directory = os.path.dirname(path)
+            with self._errors(key, "write"):
+                os.makedirs(directory, exist_ok=True)
+            temp = os.path.join(directory, layout.temp_sibling(os.path.basename(path)))
+            handle = open(temp, "xb")  # noqa: SIM115 - closed below
+            try:
+                yield cast(BinaryIO, handle)
+                handle.close()
+                with self._errors(key, "write"):
+                    os.replace(temp, path)
+            except BaseException:
+                handle.close()
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temp)
+                raise
+            return
+        spool = tempfile.NamedTemporaryFile(prefix=layout.TEMP_PREFIX, delete=False)  # noqa: SIM115
+        try:
+            yield cast(BinaryIO, spool)
+            spool.close()
+            self.put_local(spool.name, key)
+        finally:
+            spool.close()
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(spool.name)
+
+    def _local_write(self, path: str, fill: Any, *, exclusive: bool = False) -> None:
+        directory = os.path.dirname(path)
+        os.makedirs(directory, exist_ok=True)
+        temp = os.path.join(directory, layout.temp_sibling(os.path.basename(path)))
+        try:
+            with open(temp, "xb") as f:
+                fill(f)
+            if exclusive:
+                os.link(temp, path)  # fails with FileExistsError: exclusive by the kernel
+            else:
+                os.replace(temp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+
+    def _via_temp(self, key: str, upload: Any) -> None:
+        """Upload to a temporary sibling, then move it onto *key*."""
+        temp = self.path(layout.temp_sibling(key))
+        if self.capabilities.needs_dirs:
+            self.fs.makedirs(self.fs._parent(temp), exist_ok=True)
+        try:
+            upload(temp)
+            self.fs.mv(temp, self.path(key))
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.fs.rm_file(temp)
+            raise
+
+    def create_placeholder(self, key: str) -> bool:
+        """Create an empty object at *key* unless one exists; True if this call made it."""
+        try:
+            self.write_bytes(key, b"", exclusive=True)
+        except ObjectExistsError:
+            return False
+        except BackendError:
+            # A directory in the way (local/SFTP) also means the slot is taken.
+            if self.capabilities.needs_dirs and self.fs.isdir(self.path(key)):
+                return False
+            raise
+        return True
+
+    # -- deletes ----------------------------------------------------------------
+
+    def delete(self, key: str) -> None:
+        """Remove *key*; a missing key is not an error."""
+        path = self.path(key)
+        with self._errors(key, "delete"):
+            if self.capabilities.local:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+                return
+            try:
+                self.fs.rm_file(path)
+            except FileNotFoundError:
+                pass
+
+    def delete_many(self, keys: Iterable[str]) -> int:
+        """Remove many keys with the backend's bulk delete; returns how many were asked."""
+        paths = [self.path(key) for key in keys]
+        if not paths:
+            return 0
+        with self._errors(self.key_of(paths[0]), "delete (bulk)"):
+            if self.capabilities.local:
+                for path in paths:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(path)
+                return len(paths)
+            try:
+                self.fs.rm(paths)
+            except FileNotFoundError:
+                pass
+        return len(paths)
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Remove every key below *prefix*; returns the number of objects removed."""
+        path = self.path(prefix)
+        if self.capabilities.local:
+            with self._errors(prefix, "delete"):
+                count = sum(len(files) for _, _, files in os.walk(path))
+                shutil.rmtree(path, ignore_errors=False) if os.path.isdir(path) else None
+            return count
+        keys = self.list_keys(prefix)
+        self.delete_many(keys)
+        if self.capabilities.needs_dirs:
+            with self._errors(prefix, "delete"), contextlib.suppress(FileNotFoundError):
+                self.fs.rm(path, recursive=True)
+        return len(keys)
+
+    def remove_empty_dirs(self) -> None:
+        """Remove empty directories left under the root where directories are real."""
+        if not self.capabilities.needs_dirs:
+            return
+        if self.capabilities.local:
+            for dirpath, _, _ in sorted(os.walk(self.root), key=lambda t: -len(t[0])):
+                with contextlib.suppress(OSError):
+                    os.rmdir(dirpath)
+            return
+        with self._errors("", "delete"), contextlib.suppress(FileNotFoundError):
+            dirs = sorted(
+                (p for p, info in self.fs.find(self.root, withdirs=True, detail=True).items()
+                 if info.get("type") == "directory"),
+                key=len,
+                reverse=True,
+            )
+            for path in [*dirs, self.root]:
+                with contextlib.suppress(Exception):
+                    self.fs.rmdir(path)
+
+    def remove_empty_root(self) -> None:
+        """Remove the root directory itself where directories are real (local, SFTP)."""
+        if not self.capabilities.needs_dirs:
+            return
+        with self._errors("", "delete"), contextlib.suppress(FileNotFoundError, OSError):
+            if self.capabilities.local:
+                os.rmdir(self.root)
+            elif not self.fs.ls(self.root):
+                self.fs.rmdir(self.root)
+
+    # -- URLs -------------------------------------------------------------------
+
+    def public_url(self, key: str, expiration: timedelta) -> str:
+        """An expiring URL that reads *key* without credentials, or a ``file:`` URL."""
+        path = self.path(key)
+        if not self.exists(key):
+            raise ObjectNotFoundError(f"{self.url}: {key} does not exist (public URL)")
+        if self.capabilities.local:
+            return "file://" + os.path.abspath(path)
+        if not self.capabilities.signed_urls:
+            raise UnsupportedError(
+                f"{self.url}: the {self.capabilities.name} backend cannot make a public "
+                f"URL for {key} (no signed URLs)"
+            )
+        with self._errors(key, "sign"):
+            return str(self.fs.sign(path, expiration=int(expiration.total_seconds())))
+
+    def full_url(self, key: str) -> str:
+        """The fsspec URL of *key* (no credentials)."""
+        return str(self.fs.unstrip_protocol(self.path(key)))

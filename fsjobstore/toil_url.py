@@ -1,0 +1,124 @@
+"""Toil URL access through fsspec: import and export for any fsspec URL scheme.
+
+:class:`FsspecURLAccess` implements Toil's ``URLAccess`` classmethods on fsspec.
+The ``toil_url_access_fsspec`` plugin registers it for the schemes Toil does not
+handle itself; Toil's own ``s3``, ``gs``, ``file``, ``http(s)`` and ``ftp``
+handlers are left alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from typing import IO, Any, cast
+from urllib.parse import ParseResult
+
+from toil.lib.url import URLAccess
+from typing_extensions import override
+
+from fsjobstore._redact import redact_url
+
+__all__ = ["TOIL_SCHEMES", "FsspecURLAccess", "plugin_schemes"]
+
+#: URL schemes Toil 9.6 handles with its own url_access plugins.
+TOIL_SCHEMES = frozenset({"file", "s3", "gs", "http", "https", "ftp"})
+_CHUNK = 1024 * 1024
+
+
+def plugin_schemes() -> list[str]:
+    """fsspec protocols this plugin serves: every known one Toil does not own."""
+    from fsspec.registry import known_implementations, registry
+
+    names = set(known_implementations) | set(registry)
+    skip = TOIL_SCHEMES | {"local", "blockcache", "filecache", "simplecache", "cached",
+                           "reference", "dir", "tar", "zip", "libarchive", "jlab", "jupyter",
+                           "dask", "arrow_hdfs", "generic", "tosfs", "root"}
+    return sorted(n for n in names if n not in skip and "::" not in n)
+
+
+def _fs_and_path(url: ParseResult) -> tuple[Any, str]:
+    from fsspec.core import url_to_fs
+
+    text = url.geturl()
+    try:
+        fs, path = url_to_fs(text)
+    except (ImportError, ValueError) as exc:
+        raise ValueError(f"cannot open {redact_url(text)}: {type(exc).__name__}: {exc}") from None
+    return fs, path
+
+
+class FsspecURLAccess(URLAccess):
+    """Toil's URL access on any fsspec filesystem."""
+
+    @classmethod
+    @override
+    def _supports_url(cls, url: ParseResult, export: bool = False) -> bool:
+        return url.scheme.lower() in plugin_schemes()
+
+    @classmethod
+    @override
+    def _url_exists(cls, url: ParseResult) -> bool:
+        fs, path = _fs_and_path(url)
+        return bool(fs.exists(path))
+
+    @classmethod
+    @override
+    def _get_size(cls, url: ParseResult) -> int | None:
+        fs, path = _fs_and_path(url)
+        try:
+            size = fs.size(path)
+        except FileNotFoundError:
+            return None
+        return None if size is None else int(size)
+
+    @classmethod
+    @override
+    def _get_is_directory(cls, url: ParseResult) -> bool:
+        fs, path = _fs_and_path(url)
+        return bool(fs.isdir(path))
+
+    @classmethod
+    @override
+    def _list_url(cls, url: ParseResult) -> list[str]:
+        fs, path = _fs_and_path(url)
+        out = []
+        for info in fs.ls(path, detail=True):
+            name = str(info["name"]).rstrip("/").rsplit("/", 1)[-1]
+            out.append(name + "/" if info.get("type") == "directory" else name)
+        return out
+
+    @classmethod
+    @override
+    def _open_url(cls, url: ParseResult) -> IO[bytes]:
+        fs, path = _fs_and_path(url)
+        return cast(IO[bytes], fs.open(path, "rb"))
+
+    @classmethod
+    @override
+    def _read_from_url(cls, url: ParseResult, writable: IO[bytes] | IO[str]) -> tuple[int, bool]:
+        fs, path = _fs_and_path(url)
+        size = 0
+        with fs.open(path, "rb") as readable:
+            while chunk := readable.read(_CHUNK):
+                writable.write(chunk)  # type: ignore[arg-type]
+                size += len(chunk)
+        executable = False
+        with contextlib.suppress(Exception):
+            mode = fs.info(path).get("mode")
+            executable = bool(mode is not None and int(mode) & 0o100)
+        return size, executable
+
+    @classmethod
+    @override
+    def _write_to_url(
+        cls, readable: IO[bytes] | IO[str], url: ParseResult, executable: bool = False
+    ) -> None:
+        fs, path = _fs_and_path(url)
+        parent = fs._parent(path)
+        with contextlib.suppress(Exception):
+            fs.makedirs(parent, exist_ok=True)
+        with fs.open(path, "wb") as writable:
+            shutil.copyfileobj(readable, writable, _CHUNK)
+        if executable and fs.protocol in ("file", ("file", "local")):
+            os.chmod(path, os.stat(path).st_mode | 0o111)

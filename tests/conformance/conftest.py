@@ -1,0 +1,24 @@
+"""Fixtures for fsjobstore's own conformance suite: a fresh job store per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from toil.common import Config
+
+from fsjobstore.jobstore import FsspecJobStore
+from tests.servers import Backend
+
+
+def open_store(backend: Backend, url: str | None = None) -> FsspecJobStore:
+    return FsspecJobStore(url or backend.new_url(), **backend.storage_options)
+
+
+@pytest.fixture
+def store(backend: Backend) -> Iterator[FsspecJobStore]:
+    """An initialized job store on the parametrized backend, destroyed afterwards."""
+    job_store = open_store(backend)
+    job_store.initialize(Config())
+    yield job_store
+    job_store.destroy()

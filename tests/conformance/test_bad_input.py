@@ -1,0 +1,73 @@
+"""Bad names, IDs and hints get a clear error and never reach outside the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fsjobstore.errors import InvalidInputError
+from fsjobstore.jobstore import FsspecJobStore
+from tests.conformance._helpers import all_keys
+
+TRAVERSALS = [
+    "../escape",
+    "files/../../escape",
+    "/etc/passwd",
+    "files/\x00nul/x",
+    "files//x",
+    "",
+    "files/./x",
+    "s3://other-bucket/key",
+]
+
+
+@pytest.mark.parametrize("bad", TRAVERSALS)
+def test_file_ids_are_validated(store: FsspecJobStore, bad: str) -> None:
+    for call in (store.file_exists, store.get_file_size, store.delete_file):
+        with pytest.raises(InvalidInputError):
+            call(bad)
+    with pytest.raises(InvalidInputError), store.read_file_stream(bad):
+        pass
+
+
+@pytest.mark.parametrize("bad", ["../x", "a/b", "", "x\x00", ".hidden/..", "a b"])
+def test_job_ids_are_validated(store: FsspecJobStore, bad: str) -> None:
+    for call in (store.job_exists, store.load_job, store.delete_job):
+        with pytest.raises(InvalidInputError, match="job ID"):
+            call(bad)
+
+
+@pytest.mark.parametrize("bad", ["../config.pickle", "a/b", "", "..", "x y", "nul\x00"])
+def test_shared_names_are_validated(store: FsspecJobStore, bad: str) -> None:
+    with pytest.raises(ValueError, match="shared file name"), store.write_shared_file_stream(bad):
+        pass
+    with pytest.raises(ValueError, match="shared file name"), store.read_shared_file_stream(bad):
+        pass
+
+
+def test_hints_and_basenames_cannot_escape(store: FsspecJobStore, tmp_path: Path) -> None:
+    local = tmp_path / "f.txt"
+    local.write_text("hi")
+    before = set(all_keys(store))
+    file_id = store.write_file(str(local), hints=["..", "../../etc", "/abs", "a\x00b", "ok"])
+    with store.write_file_stream(basename="../../../outside") as (f, stream_id):
+        f.write(b"x")
+    for key in (file_id, stream_id):
+        assert ".." not in key.split("/")
+        assert store.file_exists(key)
+    new_keys = set(all_keys(store)) - before
+    assert new_keys and all(k.startswith(("hinted/", "files/")) for k in new_keys)
+    assert file_id.startswith("hinted/") and file_id.endswith("/ok/files/f.txt")
+
+
+def test_unknown_id_message_names_the_id(store: FsspecJobStore) -> None:
+    with pytest.raises(InvalidInputError, match="not a file ID of an fsjobstore"):
+        store.file_exists("somebody-elses-id")
+
+
+def test_bad_url_is_clear() -> None:
+    with pytest.raises(InvalidInputError, match="cannot open store URL"):
+        FsspecJobStore("nosuchprotocol://bucket/x")
+    with pytest.raises(ValueError, match="shell"):
+        FsspecJobStore("file:///tmp/has space")

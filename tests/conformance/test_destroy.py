@@ -1,0 +1,56 @@
+"""destroy() is idempotent, works without resume(), and never deletes what is not a store."""
+
+from __future__ import annotations
+
+import pytest
+from toil.common import Config
+
+from fsjobstore.errors import NotAJobStoreError
+from fsjobstore.jobstore import FsspecJobStore
+from tests.conformance._helpers import all_keys, new_job
+from tests.servers import Backend
+
+
+def test_destroy_without_resume_removes_everything(backend: Backend) -> None:
+    url = backend.new_url()
+    store = FsspecJobStore(url, **backend.storage_options)
+    store.initialize(Config())
+    job = new_job(store)
+    with store.write_file_stream(job.jobStoreID, cleanup=True) as (f, _):
+        f.write(b"data")
+    store.write_logs("log")
+    cleaner = FsspecJobStore(url, **backend.storage_options)
+    cleaner.destroy()
+    assert all_keys(cleaner) == []
+    cleaner.destroy()  # idempotent
+    store.destroy()
+
+
+def test_destroy_refuses_prefix_without_marker(backend: Backend) -> None:
+    url = backend.new_url()
+    store = FsspecJobStore(url, **backend.storage_options)
+    store.storage.write_bytes("jobs/precious.json", b"{}")
+    with pytest.raises(NotAJobStoreError, match="no fsjobstore.json marker"):
+        store.destroy()
+    assert store.storage.exists("jobs/precious.json")
+    store.storage.delete("jobs/precious.json")
+
+
+def test_destroy_leaves_foreign_objects(backend: Backend) -> None:
+    """A store at a prefix shared with other data removes only its own keys."""
+    url = backend.new_url()
+    store = FsspecJobStore(url, **backend.storage_options)
+    store.initialize(Config())
+    store.storage.write_bytes("not-ours/keep.txt", b"keep")
+    store.destroy()
+    assert all_keys(store) == ["not-ours/keep.txt"]
+    store.storage.delete("not-ours/keep.txt")
+
+
+def test_initialize_refuses_non_empty_prefix(backend: Backend) -> None:
+    url = backend.new_url()
+    store = FsspecJobStore(url, **backend.storage_options)
+    store.storage.write_bytes("someone/else.txt", b"x")
+    with pytest.raises(NotAJobStoreError, match="not a job store"):
+        store.initialize(Config())
+    store.storage.delete("someone/else.txt")

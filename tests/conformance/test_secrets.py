@@ -1,0 +1,61 @@
+"""Storage options (credentials) never reach the store's objects, errors, logs or repr."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import pytest
+from toil.common import Config
+from toil.jobStores.abstractJobStore import NoSuchFileException
+
+from fsjobstore.errors import FsJobStoreError
+from fsjobstore.jobstore import FsspecJobStore
+from fsjobstore.storage import Storage
+from tests.conformance._helpers import all_keys, new_job
+from tests.servers import Backend
+
+
+def test_s3_credentials_stay_out_of_the_store(
+    s3_backend: Backend, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = f"s3cr3t-{uuid.uuid4().hex}"
+    key_id = f"AKIA{uuid.uuid4().hex[:16].upper()}"
+    options = {**s3_backend.storage_options, "key": key_id, "secret": secret}
+    caplog.set_level(logging.DEBUG)
+    store = FsspecJobStore(s3_backend.new_url(), **options)
+    store.initialize(Config())
+    job = new_job(store)
+    with store.write_file_stream(str(job.jobStoreID), cleanup=True) as (f, file_id):
+        f.write(b"payload")
+    store.write_logs("hello")
+    with pytest.raises(NoSuchFileException) as missing:
+        store.read_file(file_id.replace("payload", "x").rsplit("/", 2)[0] + "/" + "0" * 32 + "/x",
+                        "/dev/null")
+    texts = [repr(store), repr(store.storage), str(missing.value), store.locator,
+             str(store.get_env())]
+    # Our own log lines and Toil's; botocore's DEBUG wire logs are its own business.
+    texts += [r.getMessage() for r in caplog.records if r.name.startswith(("fsjobstore", "toil"))]
+    contents = store.storage.read_many(all_keys(store))
+    for value in (secret, key_id):
+        assert all(value not in text for text in texts)
+        assert all(value.encode() not in (data or b"") for data in contents.values())
+    store.destroy()
+
+
+def test_backend_error_messages_are_scrubbed() -> None:
+    """An error raised by the backend is reported without the credential in it."""
+    secret = f"tok-{uuid.uuid4().hex}"
+    storage = Storage("memory://scrub-test", {"token": secret, "skip_instance_cache": True})
+
+    class Leaky(Exception):
+        pass
+
+    def leak(*args: object, **kwargs: object) -> None:
+        raise Leaky(f"denied for token={secret}")
+
+    storage.fs.pipe_file = leak
+    with pytest.raises(FsJobStoreError) as caught:
+        storage.write_bytes("shared/x", b"x")
+    assert secret not in str(caught.value)
+    assert "***" in str(caught.value)

@@ -1,0 +1,124 @@
+"""The inspection API against a store a real Toil workflow left behind."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import fsjobstore
+from fsjobstore.errors import InvalidInputError, ObjectNotFoundError, StoreNotFoundError
+from fsjobstore.view import JobRecord, StoreView, open_view
+from tests.inspect.conftest import REPO_ROOT, python_env
+from tests.inspect.workflow import FAIL_MESSAGE, FAILING_JOB, FILE_SIZES
+
+
+@pytest.fixture
+def view(store_url: str) -> StoreView:
+    return open_view(store_url, progress=False)
+
+
+def test_jobs_by_state_match_the_workflow(view: StoreView) -> None:
+    jobs = view.jobs()
+    # The root waits on its failed follow-on; the file writers finished and are gone.
+    assert jobs.groupby("state").size().to_dict() == {"failed": 1, "waiting": 1}
+    failed = jobs[jobs.state == "failed"].iloc[0]
+    assert failed["name"] == FAILING_JOB
+    assert failed["remaining_tries"] == 0
+    assert failed["owned_files"] >= 1
+    root = jobs[jobs.state == "waiting"].iloc[0]
+    assert root["name"] == "root"
+    assert root["successors"] == 1
+    assert {"memory", "cores", "disk", "preemptible", "updated"} <= set(jobs.columns)
+
+
+def test_failed_job_log_holds_the_error(view: StoreView) -> None:
+    jobs = view.jobs()
+    job_id = str(jobs[jobs.state == "failed"].iloc[0]["job_id"])
+    log = view.job_log(job_id)
+    assert log is not None and FAIL_MESSAGE in log
+
+
+def test_files_have_the_sizes_written(view: StoreView) -> None:
+    files = view.files()
+    sizes = sorted(files[~files.cleanup]["size"])
+    for size in FILE_SIZES.values():
+        assert size in sizes
+    owned = files[files.cleanup]
+    assert owned["owner"].notna().all()
+    assert not files.executable.any()
+    assert files["modified"].notna().all()
+
+
+def test_logs_name_the_jobs_and_the_failure(view: StoreView) -> None:
+    logs = view.logs()
+    names = [n for row in logs.job_names for n in row]
+    assert names.count("write_file") == len(FILE_SIZES)
+    exploded = logs[logs.job_names.apply(lambda n: FAILING_JOB in n)].iloc[0]
+    assert exploded["succeeded"] is False or exploded["succeeded"] == False  # noqa: E712
+    assert "about to explode" in exploded["messages"]
+    assert logs["time"].notna().all()
+    assert logs["read"].sum() >= 1
+
+
+def test_summary_says_the_workflow_failed(view: StoreView) -> None:
+    info = view.summary()
+    assert info["format"] == "fsjobstore"
+    assert info["format_version"] == 1
+    assert info["workflow"]["status"] == "failed"
+    assert info["workflow"]["jobs_remaining"] == 2
+    assert info["job_states"]["failed"] == 1
+    assert info["categories"]["jobs"]["count"] == 2
+    assert info["categories"]["files"]["bytes"] >= sum(FILE_SIZES.values())
+    assert info["temporary_objects"]["count"] == 0
+    shared = set(view.shared_files().shared_name)
+    assert {"config.pickle", "pid.log", "rootJobStoreID", "failed.log"} <= shared
+
+
+def test_job_is_a_plain_dict_without_payload(view: StoreView) -> None:
+    job_id = str(view.jobs().job_id.iloc[0])
+    job = view.job(job_id)
+    assert isinstance(job, dict) and isinstance(job, JobRecord)
+    assert "payload" not in job and job["job_id"] == job_id
+    assert "text/html" in job._repr_mimebundle_()
+    with pytest.raises(ObjectNotFoundError):
+        view.job("no-such-job")
+
+
+def test_open_reads_a_file_and_refuses_other_keys(view: StoreView) -> None:
+    files = view.files()
+    row = files[files["size"] == FILE_SIZES["small.txt"]].iloc[0]
+    with view.open(str(row.file_id)) as stream:
+        assert stream.read() == b"x" * FILE_SIZES["small.txt"]
+    for bad in ("shared/config.pickle", "../etc/passwd", "jobs/x.json"):
+        with pytest.raises(InvalidInputError), view.open(bad):
+            pass
+
+
+def test_displays(view: StoreView) -> None:
+    bundle = view._repr_mimebundle_()
+    assert "<table>" in bundle["text/html"] and "failed" in bundle["text/plain"]
+    assert "workflow" in str(view)
+    assert repr(view).startswith("StoreView(")
+
+
+def test_empty_location_is_not_a_store(tmp_path: Path) -> None:
+    with pytest.raises(StoreNotFoundError):
+        open_view((tmp_path / "nothing").as_uri())
+
+
+def test_lazy_export() -> None:
+    assert fsjobstore.open_view is open_view
+
+
+def test_listing_never_imports_toil(store_url: str) -> None:
+    code = (
+        "import fsjobstore, sys; v = fsjobstore.open_view(sys.argv[1]); v.jobs(); v.files(); "
+        "v.logs(); v.summary(); from fsjobstore.cli import main; "
+        "main(['verify', sys.argv[1]]); assert 'toil' not in sys.modules, 'toil imported'"
+    )
+    done = subprocess.run([sys.executable, "-c", code, store_url], cwd=REPO_ROOT,
+                          env=python_env(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -1,0 +1,23 @@
+"""Fixtures for the integration tests: the backends workflows run on."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.servers import Backend
+
+#: Backends a Toil workflow runs on in these tests (the lead adds az, gs, sftp).
+WORKFLOW_BACKENDS = ("file", "s3")
+
+
+@pytest.fixture(params=WORKFLOW_BACKENDS, ids=WORKFLOW_BACKENDS)
+def workflow_backend(request: pytest.FixtureRequest) -> Backend:
+    """A backend whose stores Toil worker processes can reach."""
+    backend: Backend = request.getfixturevalue(f"{request.param}_backend")
+    return backend
+
+
+@pytest.fixture
+def locator(workflow_backend: Backend) -> str:
+    """A fresh ``fsspec:`` locator on *workflow_backend*."""
+    return f"fsspec:{workflow_backend.new_url()}"

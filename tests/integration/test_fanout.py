@@ -1,0 +1,63 @@
+"""Issue #3: the example workflow and a CWL workflow on ``--jobStore fsspec:<url>``."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.integration.toil_run import (
+    EXAMPLES,
+    RUN_OPTIONS,
+    fanout_expected,
+    run,
+    tool,
+    toil_env,
+)
+from tests.servers import Backend
+
+pytestmark = pytest.mark.integration
+
+
+def test_fanout_example_gives_exact_output(
+    workflow_backend: Backend, locator: str, tmp_path: Path
+) -> None:
+    source = EXAMPLES / "input.txt"
+    output = tmp_path / "result.txt"
+    result = run(
+        [tool("python"), str(EXAMPLES / "fanout.py"), "--jobStore", locator, *RUN_OPTIONS,
+         "--chunks", "3", source.as_uri(), output.as_uri()],
+        toil_env(workflow_backend.env),
+    )
+    assert output.read_text(encoding="utf-8") == fanout_expected(source.read_text("utf-8"), 3)
+    assert f"result: {output.as_uri()}" in result.stdout
+    # --clean defaults to onSuccess: the store is gone.
+    assert not workflow_backend.filesystem().exists(locator.removeprefix("fsspec:"))
+
+
+def test_cwl_workflow_gives_byte_exact_output(
+    workflow_backend: Backend, locator: str, tmp_path: Path
+) -> None:
+    pytest.importorskip("cwltool", reason="needs toil[cwl]: pip install 'toil[cwl]==9.6.0'")
+    outdir = tmp_path / "out"
+    run(
+        [tool("toil-cwl-runner"), "--jobStore", locator, *RUN_OPTIONS, "--outdir", str(outdir),
+         str(EXAMPLES / "wc.cwl"), str(EXAMPLES / "wc-job.yml")],
+        toil_env(workflow_backend.env),
+    )
+    text = (EXAMPLES / "input.txt").read_bytes()
+    expected_sorted = b"".join(sorted(text.splitlines(keepends=True)))  # C collation: bytes
+    assert (outdir / "sorted.txt").read_bytes() == expected_sorted
+    assert (outdir / "count.txt").read_bytes() == f"{len(text.splitlines())}\n".encode()
+
+
+def test_invalid_locator_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    bad = f"fsspec:file://{tmp_path}/a;b"
+    result = subprocess.run(
+        [tool("python"), str(EXAMPLES / "fanout.py"), "--jobStore", bad, "x", "y"],
+        env=toil_env(), capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    assert "shell" in result.stderr and "';'" in result.stderr
+    assert not list(tmp_path.iterdir())

@@ -1,0 +1,73 @@
+"""Issue #3: ``toil status``, ``toil stats``, ``toil kill`` and ``toil clean`` on an fsspec store."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.integration.toil_run import (
+    CONTROLLED,
+    EXAMPLES,
+    RUN_OPTIONS,
+    run,
+    tool,
+    toil_env,
+    wait_for,
+)
+from tests.servers import Backend
+
+pytestmark = pytest.mark.integration
+
+
+def _leftovers(backend: Backend, locator: str) -> list[str]:
+    fs = backend.filesystem()
+    path = locator.removeprefix("fsspec:")
+    return list(fs.find(path)) if fs.exists(path) else []
+
+
+def test_status_stats_and_clean(workflow_backend: Backend, locator: str, tmp_path: Path) -> None:
+    env = toil_env(workflow_backend.env)
+    output = tmp_path / "result.txt"
+    run([tool("python"), str(EXAMPLES / "fanout.py"), "--jobStore", locator, *RUN_OPTIONS,
+         "--stats", "--clean", "never", "--chunks", "2",
+         (EXAMPLES / "input.txt").as_uri(), output.as_uri()], env)
+    assert _leftovers(workflow_backend, locator)
+
+    status = run([tool("toil"), "status", locator], env)
+    assert "COMPLETED" in status.stdout + status.stderr
+    stats = run([tool("toil"), "stats", "--raw", locator], env)
+    assert '"transform"' in stats.stdout and '"combine"' in stats.stdout
+
+    run([tool("toil"), "clean", locator], env)
+    assert _leftovers(workflow_backend, locator) == []
+    run([tool("toil"), "clean", locator], env)  # cleaning again is fine
+
+
+def test_kill_stops_a_running_workflow(
+    workflow_backend: Backend, locator: str, tmp_path: Path
+) -> None:
+    env = toil_env(workflow_backend.env)
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    (markers / "block-0").touch()
+    argv = [tool("python"), str(CONTROLLED), "--jobStore", locator, *RUN_OPTIONS,
+            "--jobs", "1", "--clean", "never", str(markers), str(tmp_path / "out.txt")]
+    with (tmp_path / "leader.log").open("w") as log:
+        leader = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for(lambda: (markers / "blocked-0").exists() or leader.poll() is not None,
+                     "job 0 to block")
+            assert leader.poll() is None, (tmp_path / "leader.log").read_text()[-3000:]
+            run([tool("toil"), "kill", locator], env)
+            assert leader.wait(timeout=120) != 0
+        finally:
+            (markers / "abort").touch()  # releases the worker if the kill missed it
+            if leader.poll() is None:
+                leader.kill()
+                leader.wait(timeout=60)
+    status = run([tool("toil"), "status", locator], env, check=False)
+    assert "COMPLETED" not in status.stdout
+    run([tool("toil"), "clean", locator], env)
+    assert _leftovers(workflow_backend, locator) == []
