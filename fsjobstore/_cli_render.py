@@ -66,9 +66,9 @@ def table(
     rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title: str | None = None
 ) -> None:
     """Print *rows* as a rich table of *columns*."""
+    out = console()
     from rich.table import Table
 
-    out = console()
     shown = Table(title=title, show_lines=False)
     for column in columns:
         numeric = bool(rows) and isinstance(rows[0].get(column), (int, float)) and not isinstance(
@@ -82,9 +82,9 @@ def table(
 
 def pairs(items: Sequence[tuple[str, Any]], *, title: str | None = None) -> None:
     """Print name/value pairs as a two-column rich table."""
+    out = console()
     from rich.table import Table
 
-    out = console()
     shown = Table(title=title, show_header=False)
     shown.add_column("name", style="bold")
     shown.add_column("value", overflow="fold")
@@ -95,9 +95,8 @@ def pairs(items: Sequence[tuple[str, Any]], *, title: str | None = None) -> None
 
 def tree(node: dict[str, Any]) -> None:
     """Print a key tree (nested ``name``/``objects``/``bytes``/``children``) with rich."""
-    from rich.tree import Tree
-
     out = console()
+    from rich.tree import Tree
 
     def label(n: dict[str, Any]) -> str:
         return f"{n['name']}  [dim]{n['objects']} objects, {n['bytes']} bytes[/dim]"

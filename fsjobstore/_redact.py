@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["redact_url", "secret_values", "scrub"]
+__all__ = ["redact_url", "scrub", "secret_values"]
 
 _SECRET_WORDS = (
     "key",
@@ -21,7 +21,9 @@ _SECRET_WORDS = (
     "signature",
     "auth",
 )
-_QUERY_SECRET = re.compile(r"(?i)([?&](?:sig|signature|x-amz-signature|x-amz-credential|token|sas)=)[^&\s]+")
+_QUERY_SECRET = re.compile(
+    r"(?i)([?&](?:sig|signature|x-amz-signature|x-amz-credential|token|sas)=)[^&\s]+"
+)
 
 
 def redact_url(url: str) -> str:

@@ -96,9 +96,10 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
         return f"FsspecJobStore({self._storage.url!r})"
 
     @classmethod
-    def getSize(cls, src_uri: str) -> int | None:  # noqa: N802 - Toil's documented old name
+    def getSize(cls, src_uri: str) -> int | None:
         """Toil's documented ``getSize(url)``; Toil 9.6 only has ``get_size``."""
-        return cls.get_size(src_uri)
+        size: int | None = cls.get_size(src_uri)
+        return size
 
     @property
     def storage(self) -> Storage:
@@ -384,7 +385,7 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
 
     @override
     @contextlib.contextmanager
-    def read_file_stream(  # type: ignore[override]
+    def read_file_stream(
         self,
         file_id: FileID | str,
         encoding: str | None = None,
@@ -518,7 +519,7 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
 
     @override
     @contextlib.contextmanager
-    def read_shared_file_stream(  # type: ignore[override]
+    def read_shared_file_stream(
         self,
         shared_file_name: str,
         encoding: str | None = None,
@@ -571,10 +572,9 @@ def describe_job(job: JobDescription) -> dict[str, Any]:
         except Exception:
             return None
 
-    requirements = {
-        name: attempt(lambda name=name: getattr(job, name))
-        for name in ("memory", "cores", "disk", "preemptible")
-    }
+    requirements: dict[str, Any] = {}
+    for name in ("memory", "cores", "disk", "preemptible"):
+        requirements[name] = attempt(lambda name=name: getattr(job, name))  # type: ignore[misc]
     requirements["accelerators"] = attempt(lambda: [dict(a) for a in job.accelerators]) or []
     body = attempt(job.get_body) if job.has_body() else None
     return {

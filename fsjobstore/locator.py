@@ -27,7 +27,7 @@ def is_fsspec_locator(locator: str) -> bool:
     if locator.startswith(PREFIX + ":"):
         return True
     match = _SCHEME.match(locator)
-    return bool(match) and match.group(1).lower() not in TOIL_OWNED
+    return match is not None and match.group(1).lower() not in TOIL_OWNED
 
 
 def url_of(locator: str) -> str:

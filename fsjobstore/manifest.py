@@ -30,7 +30,7 @@ from typing import Any
 
 from fsjobstore.errors import CorruptObjectError
 
-__all__ = ["SCHEMA", "PAYLOAD_ENCODING", "decode", "encode", "validate"]
+__all__ = ["PAYLOAD_ENCODING", "SCHEMA", "decode", "encode", "validate"]
 
 SCHEMA = "fsjobstore.job/1"
 PAYLOAD_ENCODING = "pickle+base64"

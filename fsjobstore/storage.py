@@ -448,10 +448,8 @@ class Storage:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)
                 return
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 self.fs.rm_file(path)
-            except FileNotFoundError:
-                pass
 
     def delete_many(self, keys: Iterable[str]) -> int:
         """Remove many keys with the backend's bulk delete; returns how many were asked."""
@@ -464,10 +462,8 @@ class Storage:
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(path)
                 return len(paths)
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 self.fs.rm(paths)
-            except FileNotFoundError:
-                pass
         return len(paths)
 
     def delete_prefix(self, prefix: str) -> int:

@@ -101,7 +101,7 @@ class FsspecURLAccess(URLAccess):
         size = 0
         with fs.open(path, "rb") as readable:
             while chunk := readable.read(_CHUNK):
-                writable.write(chunk)  # type: ignore[arg-type]
+                writable.write(chunk)
                 size += len(chunk)
         executable = False
         with contextlib.suppress(Exception):

@@ -26,7 +26,7 @@ skip() { printf 'bootstrap: %-28s   skip (%s)\n' "$1" "$2"; }
 install_sshd() {
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
-    apt-get install -y -q --no-install-recommends openssh-server
+    apt-get install -y -q --no-install-recommends openssh-server rsync
 }
 
 install_requirements() {
@@ -41,10 +41,11 @@ install_project() {
     sha256sum pyproject.toml > "$VENV/.ci-project.sha256"
 }
 
-if [ -x /usr/sbin/sshd ]; then
-    skip "apt openssh-server" "/usr/sbin/sshd present"
+# sshd serves the SFTP backend; Toil's test package needs rsync on import.
+if [ -x /usr/sbin/sshd ] && command -v rsync >/dev/null; then
+    skip "apt openssh-server rsync" "/usr/sbin/sshd and rsync present"
 else
-    step "apt openssh-server" install_sshd
+    step "apt openssh-server rsync" install_sshd
 fi
 
 if [ -x node_modules/.bin/azurite-blob ]; then

@@ -84,7 +84,7 @@ class Backend:
 
     def filesystem(self) -> Any:
         """A new (uncached) fsspec filesystem instance for this backend."""
-        import fsspec.core  # type: ignore[import-untyped]
+        import fsspec.core
 
         fs, _ = fsspec.core.url_to_fs(
             self.base_url, skip_instance_cache=True, **self.storage_options

@@ -14,7 +14,8 @@ from fsjobstore.jobstore import FsspecJobStore
 
 
 def main() -> None:
-    url, options, job_id, rounds = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    url, options = sys.argv[1], json.loads(sys.argv[2])
+    job_id, rounds = sys.argv[3], int(sys.argv[4])
     store = FsspecJobStore(url, **options)
     store.resume()
     job = store.load_job(job_id)

@@ -30,7 +30,7 @@ def test_destroy_refuses_prefix_without_marker(backend: Backend) -> None:
     url = backend.new_url()
     store = FsspecJobStore(url, **backend.storage_options)
     store.storage.write_bytes("jobs/precious.json", b"{}")
-    with pytest.raises(NotAJobStoreError, match="no fsjobstore.json marker"):
+    with pytest.raises(NotAJobStoreError, match=r"no fsjobstore\.json marker"):
         store.destroy()
     assert store.storage.exists("jobs/precious.json")
     store.storage.delete("jobs/precious.json")

@@ -29,11 +29,14 @@ def shared_store(backend: Backend) -> tuple[FsspecJobStore, Backend]:
     return store, backend
 
 
-def _spawn(backend: Backend, store: FsspecJobStore, job_id: str, rounds: int) -> subprocess.Popen[str]:
+def _spawn(
+    backend: Backend, store: FsspecJobStore, job_id: str, rounds: int
+) -> subprocess.Popen[str]:
     env = {**os.environ, **backend.env, "PYTHONPATH": str(REPO)}
     url = store.locator.removeprefix("fsspec:")
     return subprocess.Popen(
-        [sys.executable, str(WORKER), url, json.dumps(backend.storage_options), job_id, str(rounds)],
+        [sys.executable, str(WORKER), url, json.dumps(backend.storage_options), job_id,
+         str(rounds)],
         stdout=subprocess.PIPE,
         text=True,
         env=env,

@@ -4,10 +4,9 @@ Run as ``python -m tests.inspect.workflow URL``.  The workflow writes files of
 known sizes, logs to the leader, and has one job (``explode``) that fails on
 purpose with ``--retryCount 0``, so Toil exits non-zero and keeps the store.
 
-Toil learns ``fsspec:`` locators from :func:`fsjobstore.registration.register`
-(workers from the installed start-up hook).  Without the registration module
-(issue #3), ``Toil.getJobStore`` is patched here in-process instead and workers
-run in-process (``--debugWorker``) so they see the same patch.
+Toil learns ``fsspec:`` locators from :func:`fsjobstore.registration.register`;
+its ``_toil_worker`` processes from the installed start-up hook, so this
+interpreter's scripts directory must be on ``PATH``.
 """
 
 from __future__ import annotations
@@ -21,33 +20,8 @@ FAILING_JOB = "explode"
 FAIL_MESSAGE = "exploding on purpose"
 
 
-def _patch_toil() -> bool:
-    """Teach Toil ``fsspec:`` locators; True if workers can be separate processes."""
-    try:
-        from fsjobstore.registration import register
-    except ImportError:
-        pass
-    else:
-        register()
-        return True
-    from toil.common import Toil
-
-    from fsjobstore.jobstore import FsspecJobStore
-    from fsjobstore.locator import is_fsspec_locator
-
-    original = Toil.getJobStore.__func__  # type: ignore[attr-defined]
-
-    def get_job_store(cls: type[Toil], locator: str) -> Any:
-        if is_fsspec_locator(locator):
-            return FsspecJobStore(locator)
-        return original(cls, locator)
-
-    Toil.getJobStore = classmethod(get_job_store)  # type: ignore[assignment, method-assign]
-    return False
-
-
 def write_file(job: Any, name: str, size: int) -> str:
-    """A job that writes *size* bytes to the store, owned by the job (cleanup=False)."""
+    """A job that writes *size* bytes to the store as a global file (not owned by the job)."""
     path = job.fileStore.getLocalTempFile()
     with open(path, "wb") as f:
         f.write(b"x" * size)
@@ -76,14 +50,16 @@ def root(job: Any) -> None:
 
 def run(url: str) -> int:
     """Run the workflow on a new store at *url*; Toil's exit status (1 on failure)."""
-    separate_workers = _patch_toil()
     from toil.common import Toil
     from toil.exceptions import FailedJobsException
     from toil.job import Job
 
+    from fsjobstore.registration import register
+
+    register()
+
     options = Job.Runner.getDefaultOptions("fsspec:" + url)
     options.retryCount = 0
-    options.debugWorker = not separate_workers
     options.clean = "never"
     options.logLevel = "WARNING"
     options.stats = True

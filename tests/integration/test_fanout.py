@@ -12,8 +12,8 @@ from tests.integration.toil_run import (
     RUN_OPTIONS,
     fanout_expected,
     run,
-    tool,
     toil_env,
+    tool,
 )
 from tests.servers import Backend
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.toil_run import CONTROLLED, RUN_OPTIONS, run, tool, toil_env, wait_for
+from tests.integration.toil_run import CONTROLLED, RUN_OPTIONS, run, toil_env, tool, wait_for
 from tests.servers import Backend
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

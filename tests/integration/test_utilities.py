@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -12,8 +13,8 @@ from tests.integration.toil_run import (
     EXAMPLES,
     RUN_OPTIONS,
     run,
-    tool,
     toil_env,
+    tool,
     wait_for,
 )
 from tests.servers import Backend
@@ -36,9 +37,11 @@ def test_status_stats_and_clean(workflow_backend: Backend, locator: str, tmp_pat
     assert _leftovers(workflow_backend, locator)
 
     status = run([tool("toil"), "status", locator], env)
-    assert "COMPLETED" in status.stdout + status.stderr
+    assert "completed successfully" in status.stdout
     stats = run([tool("toil"), "stats", "--raw", locator], env)
-    assert '"transform"' in stats.stdout and '"combine"' in stats.stdout
+    job_types = json.loads(stats.stdout)["job_types"]
+    assert {name.rsplit(".", 1)[-1] for name in job_types} == {"fan_out", "transform", "combine"}
+    assert job_types["JobFunctionWrappingJob.fanout.transform"]["total_number"] == 2
 
     run([tool("toil"), "clean", locator], env)
     assert _leftovers(workflow_backend, locator) == []
@@ -60,6 +63,8 @@ def test_kill_stops_a_running_workflow(
             wait_for(lambda: (markers / "blocked-0").exists() or leader.poll() is not None,
                      "job 0 to block")
             assert leader.poll() is None, (tmp_path / "leader.log").read_text()[-3000:]
+            running = run([tool("toil"), "status", locator], env)
+            assert "Of the 2 jobs considered" in running.stdout, running.stdout
             run([tool("toil"), "kill", locator], env)
             assert leader.wait(timeout=120) != 0
         finally:
@@ -68,6 +73,6 @@ def test_kill_stops_a_running_workflow(
                 leader.kill()
                 leader.wait(timeout=60)
     status = run([tool("toil"), "status", locator], env, check=False)
-    assert "COMPLETED" not in status.stdout
+    assert "completed successfully" not in status.stdout, status.stdout
     run([tool("toil"), "clean", locator], env)
     assert _leftovers(workflow_backend, locator) == []

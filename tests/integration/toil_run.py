@@ -16,7 +16,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO_ROOT / "examples"
-CONTROLLED = Path(__file__).resolve().parent / "controlled_workflow.py"
+# Outside any package: Toil refuses to ship a user script that lives in one.
+CONTROLLED = Path(__file__).resolve().parent / "workflows" / "controlled_workflow.py"
 BIN_DIR = Path(sys.executable).parent
 #: Upper bound for one Toil command; a healthy run takes 10-30 s.
 TIMEOUT_S = 300.0

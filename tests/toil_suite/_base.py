@@ -21,7 +21,7 @@ from fsjobstore.jobstore import FsspecJobStore
 from tests.servers import Backend
 
 
-class FsspecSuite(AbstractJobStoreTest.Test):  # type: ignore[misc]
+class FsspecSuite(AbstractJobStoreTest.Test):
     """Toil's job-store suite on ``FsspecJobStore``; subclasses set ``backend_name``."""
 
     __test__ = False

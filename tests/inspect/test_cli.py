@@ -1,0 +1,111 @@
+"""``fsjobstore ... --json`` against what the workflow did."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fsjobstore.cli import main
+from tests.inspect.workflow import FAIL_MESSAGE, FAILING_JOB, FILE_SIZES
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
+    assert main([*argv, "--json", "--no-progress"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_info(capsys: pytest.CaptureFixture[str], store_url: str) -> None:
+    info = run_json(capsys, "info", store_url)
+    assert info["workflow"]["status"] == "failed"
+    assert info["job_states"] == {"failed": 1, "pending": 0, "waiting": 1, "done": 0}
+
+
+def test_jobs_filters(capsys: pytest.CaptureFixture[str], store_url: str) -> None:
+    assert len(run_json(capsys, "jobs", store_url)) == 2
+    failed = run_json(capsys, "jobs", store_url, "--state", "failed")
+    assert [j["name"] for j in failed] == [FAILING_JOB]
+    assert run_json(capsys, "jobs", store_url, "--name", "ro*")[0]["name"] == "root"
+    assert run_json(capsys, "jobs", store_url, "--name", "nothing*") == []
+    log_file = failed[0]["log_file_id"]
+    assert main(["cat", store_url, log_file]) == 0
+    assert FAIL_MESSAGE in capsys.readouterr().out
+
+
+def test_files_and_cat(capsys: pytest.CaptureFixture[str], store_url: str) -> None:
+    files = run_json(capsys, "files", store_url)
+    by_size = {f["size"]: f for f in files}
+    for size in FILE_SIZES.values():
+        assert size in by_size
+    assert main(["cat", store_url, by_size[FILE_SIZES["medium.bin"]]["file_id"]]) == 0
+    assert capsys.readouterr().out == "x" * FILE_SIZES["medium.bin"]
+
+
+def test_cat_refuses_a_non_file_id(capsys: pytest.CaptureFixture[str], store_url: str) -> None:
+    assert main(["cat", store_url, "shared/config.pickle"]) == 1
+    assert "not a file ID" in capsys.readouterr().err
+
+
+def test_logs(capsys: pytest.CaptureFixture[str], store_url: str) -> None:
+    logs = run_json(capsys, "logs", store_url)
+    exploded = [entry for entry in logs if FAILING_JOB in entry["job_names"]]
+    assert len(exploded) == 1 and exploded[0]["succeeded"] is False
+    assert "text" not in exploded[0]
+    full = run_json(capsys, "logs", store_url, "--text")
+    assert all("text" in entry for entry in full)
+
+
+def test_logs_follow_sees_new_messages(
+    capsys: pytest.CaptureFixture[str], store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = "20990101T000000000000Z-" + "a" * 32 + ".log"
+
+    def sleep(seconds: float) -> None:  # a worker writes a message between two polls
+        (store_path / "logs" / name).write_text(json.dumps({"jobs": [{"class_name": "x.late"}]}))
+
+    monkeypatch.setattr("fsjobstore.cli.time.sleep", sleep)
+    argv = ["logs", store_path.as_uri(), "--follow", "--max-polls", "2", "--interval", "0"]
+    assert main([*argv, "--json", "--no-progress"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines[-1]["key"] == f"logs/{name}" and lines[-1]["job_names"] == ["late"]
+    assert len({entry["key"] for entry in lines}) == len(lines)  # each message once
+
+
+def test_du_and_tree(capsys: pytest.CaptureFixture[str], store_url: str) -> None:
+    du = run_json(capsys, "du", store_url)
+    assert du["prefixes"]["jobs"]["count"] == 2
+    assert du["total"]["bytes"] == sum(p["bytes"] for p in du["prefixes"].values())
+    tree = run_json(capsys, "tree", store_url, "--depth", "1")
+    assert tree["objects"] == du["total"]["count"]
+    assert {c["name"] for c in tree["children"]} >= {"jobs", "owned", "shared", "logs"}
+    assert all(c["children"] == [] for c in tree["children"])
+
+
+def test_human_output(capsys: pytest.CaptureFixture[str], store_url: str) -> None:
+    for command in ("info", "jobs", "files", "logs", "du", "tree"):
+        assert main([command, store_url, "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert FAILING_JOB in out and "workflow" in out
+
+
+def test_options_are_parsed_and_never_printed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = (tmp_path / "none").as_uri()
+    assert main(["info", url, "-o", "auto_mkdir=false", "-o", "password=hunter22"]) == 1
+    captured = capsys.readouterr()
+    assert "hunter22" not in captured.out + captured.err
+
+
+def test_missing_rich_names_the_extra(
+    capsys: pytest.CaptureFixture[str], store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [m for m in sys.modules if m == "rich" or m.startswith("rich.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "rich", None)
+    assert main(["jobs", store_url, "--no-progress"]) == 1
+    assert "pip install 'fsjobstore[inspect]'" in capsys.readouterr().err
+    assert main(["jobs", store_url, "--json"]) == 0  # JSON needs no rich

@@ -1,0 +1,140 @@
+"""``verify`` finds each injected corruption; ``gc`` removes exactly the orphans; ``destroy``."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fsjobstore.cli import main
+
+
+def verify(capsys: pytest.CaptureFixture[str], store_path: Path) -> tuple[int, list[Any]]:
+    status = main(["verify", store_path.as_uri(), "--json", "--no-progress"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] == (status == 0)
+    return status, report["problems"]
+
+
+def listing(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def manifests(store_path: Path) -> list[Path]:
+    return sorted((store_path / "jobs").glob("*.json"))
+
+
+def test_clean_store_passes(capsys: pytest.CaptureFixture[str], store_path: Path) -> None:
+    assert verify(capsys, store_path) == (0, [])
+    assert main(["verify", store_path.as_uri()]) == 0
+    assert "OK" in capsys.readouterr().out
+
+
+def test_truncated_manifest(capsys: pytest.CaptureFixture[str], store_path: Path) -> None:
+    path = manifests(store_path)[0]
+    path.write_bytes(path.read_bytes()[:40])
+    status, problems = verify(capsys, store_path)
+    assert status == 1
+    assert [(p["kind"], p["key"]) for p in problems] == [
+        ("manifest-corrupt", f"jobs/{path.name}")
+    ]
+    # Human output: one line per problem, kind, key, detail.
+    assert main(["verify", store_path.as_uri()]) == 1
+    line = capsys.readouterr().out.strip()
+    assert line.startswith(f"manifest-corrupt\tjobs/{path.name}\t") and "not valid JSON" in line
+
+
+def test_deleted_referenced_file(capsys: pytest.CaptureFixture[str], store_path: Path) -> None:
+    failed = next(
+        json.loads(p.read_text()) for p in manifests(store_path)
+        if json.loads(p.read_text())["remaining_try_count"] == 0
+    )
+    (store_path / failed["log_file_id"]).unlink()
+    status, problems = verify(capsys, store_path)
+    assert status == 1
+    assert [(p["kind"], p["key"]) for p in problems] == [("missing-file", failed["log_file_id"])]
+    assert failed["job_id"] in problems[0]["detail"]
+
+
+def test_stray_temp_object(capsys: pytest.CaptureFixture[str], store_path: Path) -> None:
+    stray = store_path / "files" / ".tmp-0123-stream"
+    stray.write_bytes(b"half")
+    status, problems = verify(capsys, store_path)
+    assert status == 1
+    assert [(p["kind"], p["key"], p["removable"]) for p in problems] == [
+        ("temporary-object", "files/.tmp-0123-stream", True)
+    ]
+
+
+def inject_orphans(store_path: Path) -> set[str]:
+    """A stray temporary object and the owned files of a deleted job; their keys."""
+    (store_path / ".tmp-abc-fsjobstore.json").write_bytes(b"")
+    root = next(p for p in manifests(store_path) if p.name.startswith("root-"))
+    root.unlink()
+    job_id = root.name[: -len(".json")]
+    owned = {str(p.relative_to(store_path)) for p in (store_path / "owned" / job_id).rglob("*")
+             if p.is_file()}
+    assert owned
+    return owned | {".tmp-abc-fsjobstore.json"}
+
+
+def test_gc_dry_run_changes_nothing(capsys: pytest.CaptureFixture[str], store_path: Path) -> None:
+    orphans = inject_orphans(store_path)
+    before = listing(store_path)
+    assert main(["gc", store_path.as_uri(), "--dry-run", "--min-age", "0"]) == 0
+    out = capsys.readouterr().out
+    assert {line.split("\t")[2] for line in out.splitlines()} == orphans
+    assert listing(store_path) == before
+
+
+def test_gc_removes_exactly_the_orphans(
+    capsys: pytest.CaptureFixture[str], store_path: Path
+) -> None:
+    orphans = inject_orphans(store_path)
+    before = listing(store_path)
+    assert main(["gc", store_path.as_uri(), "--yes", "--min-age", "0"]) == 0
+    assert listing(store_path) == before - orphans
+    capsys.readouterr()
+    assert verify(capsys, store_path) == (0, [])
+
+
+def test_gc_spares_young_objects(capsys: pytest.CaptureFixture[str], store_path: Path) -> None:
+    inject_orphans(store_path)
+    before = listing(store_path)
+    assert main(["gc", store_path.as_uri(), "--yes"]) == 0  # default: older than an hour
+    assert listing(store_path) == before
+
+
+def test_destructive_commands_need_yes(
+    capsys: pytest.CaptureFixture[str], store_path: Path
+) -> None:
+    before = listing(store_path)
+    assert main(["gc", store_path.as_uri()]) == 2
+    assert main(["destroy", store_path.as_uri()]) == 2
+    assert "--yes" in capsys.readouterr().err
+    assert listing(store_path) == before
+
+
+def test_destroy(capsys: pytest.CaptureFixture[str], store_path: Path) -> None:
+    (store_path / "not-ours.txt").write_text("keep me")
+    before = listing(store_path)
+    assert main(["destroy", store_path.as_uri(), "--dry-run"]) == 0
+    planned = [line.split("\t")[1] for line in capsys.readouterr().out.splitlines()]
+    assert planned[-1] == "fsjobstore.json" and "not-ours.txt" not in planned
+    assert set(planned) == before - {"not-ours.txt"}
+    assert listing(store_path) == before
+    assert main(["destroy", store_path.as_uri(), "--yes"]) == 0
+    assert listing(store_path) == {"not-ours.txt"}
+
+
+def test_destroy_refuses_without_marker(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "x.json").write_text("{}")
+    assert main(["destroy", tmp_path.as_uri(), "--yes"]) == 1
+    assert "refusing to destroy" in capsys.readouterr().err
+    assert os.path.exists(tmp_path / "jobs" / "x.json")
