@@ -47,7 +47,11 @@ def console() -> Any:
             f"the fsjobstore command's tables need 'rich': {INSTALL_HINT} "
             "(or use --json)"
         ) from None
-    return Console(highlight=False, soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
+    import os
+
+    # Piped output is not cut to 80 columns unless COLUMNS asks for it.
+    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(highlight=False, soft_wrap=False, width=200 if wide else None)
 
 
 def cell(value: Any) -> str:

@@ -97,16 +97,15 @@ def take_snapshot(storage: Storage, progress: Progress = _no_progress) -> Snapsh
         marker = read_marker(storage)
     except CorruptObjectError as exc:
         marker_error = exc.message
-    objects: dict[str, dict[str, Any]] = {}
-    progress("listing", 0, len(TOP_LEVEL) + 1)
-    with ThreadPoolExecutor(max_workers=len(TOP_LEVEL) + 1) as pool:
-        futures = [pool.submit(storage.list_detailed, top) for top in TOP_LEVEL]
-        root_future = pool.submit(list_root_level, storage)
-        for done, future in enumerate(futures, start=1):
-            objects.update(future.result())
-            progress("listing", done, len(TOP_LEVEL) + 1)
-        objects.update(root_future.result())
-        progress("listing", len(TOP_LEVEL) + 1, len(TOP_LEVEL) + 1)
+    # One listing of the root says which top-level prefixes exist, so absent
+    # ones cost nothing (on S3, "find" on a missing prefix adds a HEAD and a LIST).
+    objects, present = list_root_level(storage)
+    tops = [top for top in TOP_LEVEL if top in present]
+    progress("listing", 0, len(tops))
+    with ThreadPoolExecutor(max_workers=max(len(tops), 1)) as pool:
+        for done, found in enumerate(pool.map(storage.list_detailed, tops), start=1):
+            objects.update(found)
+            progress("listing", done, len(tops))
     snapshot = Snapshot(storage.url, datetime.now(timezone.utc), marker, marker_error, objects)
     job_keys = sorted(
         k for k in snapshot.under(layout.JOBS) if layout.job_id_from_key(k) is not None
@@ -165,8 +164,9 @@ def _payload_bytes(document: Mapping[str, Any]) -> bytes:
         return b""
 
 
-def list_root_level(storage: Storage) -> dict[str, dict[str, Any]]:
-    """Objects directly under the root (the marker, stray temporary objects).
+def list_root_level(storage: Storage) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """Objects directly under the root (the marker, stray temporaries), and the
+    names of the directories (prefixes) there.
 
     This belongs in :class:`Storage` (as ``list_top_level``); it lives here until
     it moves, and is the only place outside the storage core that calls fsspec.
@@ -175,15 +175,18 @@ def list_root_level(storage: Storage) -> dict[str, dict[str, Any]]:
     try:
         entries = fs.ls(storage.root, detail=True) if storage.root else []
     except FileNotFoundError:
-        return {}
+        return {}, set()
     found: dict[str, dict[str, Any]] = {}
+    directories: set[str] = set()
     for entry in entries:
-        if entry.get("type", "file") == "directory":
-            continue
         key = storage.key_of(str(entry["name"]))
-        if key and "/" not in key:
+        if not key or "/" in key:
+            continue
+        if entry.get("type", "file") == "directory":
+            directories.add(key)
+        else:
             found[key] = dict(entry)
-    return found
+    return found, directories
 
 
 def listing_time(info: Mapping[str, Any], *names: str) -> datetime | None:

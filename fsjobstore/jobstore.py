@@ -75,13 +75,19 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
     ``FsspecJobStore("fsspec:s3://bucket/prefix")``.  The store lives under the
     prefix; buckets and containers must already exist and are never deleted.
     *storage_options* reach fsspec only; they are never written into the store.
+    *sign_options* reach ``fs.sign`` only (public URLs).
     """
 
-    def __init__(self, locator: str, **storage_options: Any) -> None:
+    def __init__(
+        self,
+        locator: str,
+        *,
+        sign_options: dict[str, Any] | None = None,
+        **storage_options: Any,
+    ) -> None:
         url = locator[len(PREFIX) + 1 :] if locator.startswith(PREFIX + ":") else locator
-        self._storage = Storage(url, storage_options)
-        super().__init__(make_locator(self._storage.url) if url == self._storage.url else
-                         make_locator(url))
+        self._storage = Storage(url, storage_options, sign_options=sign_options)
+        super().__init__(make_locator(url))
         self._non_secret_options = {
             k: v
             for k, v in storage_options.items()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from fsjobstore._redact import redact_url
 from fsjobstore.errors import InvalidLocatorError
 
 __all__ = ["PREFIX", "TOIL_OWNED", "is_fsspec_locator", "make_locator", "url_of"]
@@ -54,11 +55,11 @@ def check_url(url: str) -> None:
         raise InvalidLocatorError(
             f"the job store URL contains {bad.group(0)!r} at position {bad.start()}: Toil "
             "passes the locator to worker processes through a shell, so it must not contain "
-            "whitespace or shell characters. Percent-encode the character (for example "
-            "'%20' for a space), or choose a path without it"
+            "whitespace or shell characters; choose a bucket, container or path without it"
         )
     if not _SCHEME.match(url) and not url.startswith("/"):
         raise InvalidLocatorError(
-            f"the job store URL {url!r} needs a protocol, like 'fsspec:s3://bucket/prefix' "
+            f"the job store URL {redact_url(url)!r} needs a protocol, like "
+            "'fsspec:s3://bucket/prefix' "
             "or 'fsspec:file:///absolute/path'"
         )

@@ -180,7 +180,7 @@ def _patch(module: ModuleType) -> None:
             if isinstance(locator, str) and is_fsspec_locator(locator):
                 from fsjobstore.jobstore import FsspecJobStore
 
-                return FsspecJobStore(locator)
+                return FsspecJobStore(_canonical(locator))  # checks the grammar first
             return original_get(cls, locator)
 
         def parse_locator(locator: str) -> tuple[str, str]:
@@ -211,7 +211,7 @@ def _patch(module: ModuleType) -> None:
             function.__doc__ = original.__doc__
             function.__name__ = original.__name__
             function.__qualname__ = original.__qualname__
-            function.__wrapped__ = original  # type: ignore[attr-defined]
+            function.__wrapped__ = original  # type: ignore[union-attr]
 
         toil_class.getJobStore = classmethod(get_job_store)
         toil_class.parseLocator = staticmethod(parse_locator)

@@ -47,6 +47,9 @@ class Storage:
 
     *storage_options* go to :func:`fsspec.core.url_to_fs` unchanged (they may hold
     credentials, so they are kept only in the filesystem object and never shown).
+    *sign_options* go to ``fs.sign`` when making public URLs (for example
+    ``{"credentials": ...}`` for GCS when the filesystem's own credentials cannot
+    sign).
     """
 
     def __init__(
@@ -55,12 +58,14 @@ class Storage:
         storage_options: Mapping[str, Any] | None = None,
         *,
         capabilities: Capabilities | None = None,
+        sign_options: Mapping[str, Any] | None = None,
     ) -> None:
         if not isinstance(url, str) or not url.strip():
             raise InvalidInputError(f"store URL must be a non-empty string, got {url!r}")
         if "\x00" in url:
             raise InvalidInputError("store URL contains a NUL character")
         options = dict(storage_options or {})
+        self._sign_options = dict(sign_options or {})
         self._secrets = secret_values(options)
         self.url = redact_url(url)
         from fsspec.core import url_to_fs  # fsspec is imported lazily: it is not cheap
@@ -526,7 +531,32 @@ class Storage:
                 f"URL for {key} (no signed URLs)"
             )
         with self._errors(key, "sign"):
-            return str(self.fs.sign(path, expiration=int(expiration.total_seconds())))
+            if self.capabilities.name == "gcs" and "credentials" in self._sign_options:
+                return self._sign_gcs(path, expiration)
+            return str(
+                self.fs.sign(
+                    path, expiration=int(expiration.total_seconds()), **self._sign_options
+                )
+            )
+
+    def _sign_gcs(self, path: str, expiration: timedelta) -> str:
+        # gcsfs.sign builds its client from the filesystem's own credentials, which
+        # cannot sign when they are anonymous or user tokens: sign with the given
+        # service-account credentials instead, against the filesystem's endpoint.
+        from google.cloud import storage as gcs  # gcsfs depends on it
+
+        credentials = self._sign_options["credentials"]
+        client = gcs.Client(credentials=credentials, project=self.fs.project or "unused")
+        bucket, key, generation = self.fs.split_path(path)
+        blob = client.bucket(bucket).blob(key)
+        return str(
+            blob.generate_signed_url(
+                expiration=expiration,
+                generation=generation,
+                api_access_endpoint=self.fs._endpoint,
+                credentials=credentials,
+            )
+        )
 
     def full_url(self, key: str) -> str:
         """The fsspec URL of *key* (no credentials)."""

@@ -20,10 +20,10 @@ WORKER = Path(__file__).with_name("_worker.py")
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def shared_store(backend: Backend) -> tuple[FsspecJobStore, Backend]:
-    if backend.name == "memory":
-        pytest.skip("a memory store cannot be shared between processes")
+# A memory store lives in one process, so it is not among these backends.
+@pytest.fixture(params=["file", "s3", "az", "gs", "sftp"])
+def shared_store(request: pytest.FixtureRequest) -> tuple[FsspecJobStore, Backend]:
+    backend: Backend = request.getfixturevalue(f"{request.param}_backend")
     store = FsspecJobStore(backend.new_url(), **backend.storage_options)
     store.initialize(Config())
     return store, backend

@@ -1,4 +1,4 @@
-"""Issue #3: ``toil status``, ``toil stats``, ``toil kill`` and ``toil clean`` on an fsspec store."""
+"""Issue #3: ``toil status``, ``stats``, ``kill`` and ``clean`` on an fsspec store."""
 
 from __future__ import annotations
 

@@ -27,15 +27,18 @@ _FIXED_ENV = {
     "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false",
     "TOIL_SKIP_ONLINE": "true",
     "AWS_EC2_METADATA_DISABLED": "true",
-    "TOIL_CHECK_ENV": "True",
 }
 
 
 def toil_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment for a Toil subprocess: ours, *extra*, and the venv's bin dir first."""
-    env = {**os.environ, **_FIXED_ENV, **(extra or {})}
+    # With TOIL_CHECK_ENV=True Toil names the worker by absolute path, and then
+    # --debugWorker no longer recognises it and runs it in a subprocess.
+    skip = ("FSJOBSTORE_NO_HOOK", "TOIL_CHECK_ENV")
+    env = {k: v for k, v in os.environ.items() if k not in skip}
+    env.update(_FIXED_ENV)
+    env.update(extra or {})
     env["PATH"] = os.pathsep.join([str(BIN_DIR), env.get("PATH", "")])
-    env.pop("FSJOBSTORE_NO_HOOK", None)
     return env
 
 

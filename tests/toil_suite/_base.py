@@ -18,6 +18,7 @@ from toil.lib.io import mkdtemp
 from toil.test.jobStores.jobStoreTest import AbstractJobStoreTest
 
 from fsjobstore.jobstore import FsspecJobStore
+from tests.gcs_signing import sign_options
 from tests.servers import Backend
 
 
@@ -42,7 +43,11 @@ class FsspecSuite(AbstractJobStoreTest.Test):
         return f"{self.backend.base_url}/{self.namePrefix}"
 
     def _createJobStore(self) -> FsspecJobStore:
-        return FsspecJobStore(self._url(), **self.backend.storage_options)
+        return FsspecJobStore(
+            self._url(),
+            sign_options=sign_options(self.backend_name),
+            **self.backend.storage_options,
+        )
 
     def _corruptJobStore(self) -> None:
         # Toil's own tests corrupt a store by removing it from under the job store.

@@ -1,0 +1,99 @@
+"""The Toil registration: ``register()``, the start-up hook and the locator grammar."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+import pytest
+
+from tests.integration.toil_run import toil_env
+
+pytestmark = pytest.mark.integration
+
+
+def _python(code: str, **env: str) -> str:
+    result = subprocess.run([sys.executable, "-c", code], env=toil_env(env),
+                            capture_output=True, text=True, timeout=120, check=True)
+    return result.stdout.strip()
+
+
+def test_register_is_idempotent() -> None:
+    from toil.common import Toil
+
+    from fsjobstore import register
+    from fsjobstore.registration import is_patched
+
+    register()
+    patched = Toil.__dict__["getJobStore"].__func__
+    register()
+    assert is_patched()
+    assert Toil.__dict__["getJobStore"].__func__ is patched
+    original = patched.__wrapped__
+    assert not hasattr(original, "__wrapped__")  # wrapped once, not twice
+
+
+@pytest.mark.parametrize(
+    ("locator", "expected"),
+    [
+        ("fsspec:s3://bucket/prefix", "fsspec:s3://bucket/prefix"),
+        ("s3://bucket/prefix", "fsspec:s3://bucket/prefix"),
+        ("memory://a/b", "fsspec:memory://a/b"),
+        ("fsspec:file:///tmp/store", "fsspec:file:///tmp/store"),
+        ("/tmp/toil-store", "file:/tmp/toil-store"),
+        ("aws:us-west-2:store", "aws:us-west-2:store"),
+    ],
+)
+def test_locators_are_canonical(locator: str, expected: str) -> None:
+    from toil.common import Toil
+    from toil.options.common import parse_jobstore
+
+    from fsjobstore import register
+
+    register()
+    assert Toil.canonical_locator(locator) == expected
+    assert parse_jobstore(locator) == expected
+
+
+@pytest.mark.parametrize("bad", ["s3://b/a b", "s3://b/a;rm", "s3://b/$HOME", "s3://b/a\tb",
+                                 "fsspec:s3://b/`x`", "fsspec:", "fsspec:relative/path"])
+def test_unsafe_locators_are_refused(bad: str) -> None:
+    from toil.common import Toil
+    from toil.options.common import parse_jobstore
+
+    from fsjobstore import register
+    from fsjobstore.errors import InvalidLocatorError
+
+    register()
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_jobstore(bad)
+    with pytest.raises(InvalidLocatorError):
+        Toil.getJobStore(bad)
+
+
+def test_hook_patches_toil_in_a_new_interpreter() -> None:
+    code = "from toil.common import Toil; print(Toil.getJobStore('s3://b/p'))"
+    assert _python(code) == "FsspecJobStore('s3://b/p')"
+
+
+def test_hook_opt_out() -> None:
+    code = ("import toil.common, fsjobstore.registration as r; "
+            "print(r.is_patched(), toil.common.Toil.parseLocator('s3://b/p'))")
+    assert _python(code, FSJOBSTORE_NO_HOOK="1") == "False ('s3', '//b/p')"
+
+
+def test_importing_the_package_imports_neither_toil_nor_fsspec() -> None:
+    code = ("import sys, fsjobstore, fsjobstore.registration; "
+            "print(sorted(m for m in ('toil', 'fsspec', 'typing') if m in sys.modules))")
+    assert _python(code) == "[]"
+
+
+def test_worker_environment_forwards_the_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fsjobstore.jobstore import FsspecJobStore
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-forwarded")
+    env = FsspecJobStore("fsspec:memory://env-check/store").get_env()
+    assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:9"
+    assert "AWS_SECRET_ACCESS_KEY" not in env
