@@ -40,6 +40,8 @@ __all__ = ["SMALL_OBJECT", "Storage"]
 #: Objects up to this size are read and written in one request, held in memory.
 SMALL_OBJECT = 8 * 1024 * 1024
 _COPY_CHUNK = 1024 * 1024
+_PART_SIZE = 16 * 1024 * 1024
+_PARALLEL_PARTS = 4
 
 
 class Storage:
@@ -214,7 +216,7 @@ class Storage:
                 if self.capabilities.local:
                     shutil.copyfile(path, temp)
                 else:
-                    self.fs.get_file(path, temp)
+                    self.fs.get_file(path, temp, **self._transfer_kwargs(None))
             mode = 0o777 if executable else 0o666
             umask = os.umask(0)
             os.umask(umask)
@@ -230,7 +232,18 @@ class Storage:
         with self._errors(key, "check"):
             if self.capabilities.local:
                 return os.path.isfile(path)
+            if self.capabilities.name == "s3":
+                return self._s3_head(path) is not None
             return bool(self.fs.isfile(path))
+
+    def _s3_head(self, path: str) -> dict[str, Any] | None:
+        # s3fs's info() follows a 404 with a LIST (is it a directory?); a key is
+        # never a directory here, so one HEAD answers both cases.
+        bucket, key, _ = self.fs.split_path(path)
+        try:
+            return dict(self.fs.call_s3("head_object", Bucket=bucket, Key=key))
+        except FileNotFoundError:
+            return None
 
     def size(self, key: str) -> int:
         """Size of *key* in bytes; :class:`ObjectNotFoundError` if missing."""
@@ -238,6 +251,11 @@ class Storage:
         with self._errors(key, "stat"):
             if self.capabilities.local:
                 return os.stat(path).st_size
+            if self.capabilities.name == "s3":
+                head = self._s3_head(path)
+                if head is None:
+                    raise FileNotFoundError(path)
+                return int(head["ContentLength"])
             info = self.fs.info(path)
             if info.get("type") == "directory":
                 raise FileNotFoundError(path)
@@ -362,7 +380,7 @@ class Storage:
                 else:
                     self._via_temp(key, lambda temp: self.fs.pipe_file(temp, data))
             elif caps.atomic_put:
-                self.fs.put_file(local_path, path)
+                self.fs.put_file(local_path, path, **self._transfer_kwargs(size))
             else:
                 self._via_temp(key, lambda temp: self.fs.put_file(local_path, temp))
 
@@ -401,6 +419,16 @@ class Storage:
             spool.close()
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(spool.name)
+
+    def _transfer_kwargs(self, size: int | None) -> dict[str, Any]:
+        """Part size and parallelism for a large transfer: memory stays bounded."""
+        if self.capabilities.name != "s3":
+            return {}
+        # s3fs defaults to 50 MiB parts, 10 at a time (~500 MiB of buffers).
+        # 16 MiB x 4 keeps a transfer under ~64 MiB; parts grow only to stay
+        # within S3's 10,000-part limit.
+        part = max(_PART_SIZE, -(-(size or 0) // 9000))
+        return {"chunksize": part, "max_concurrency": _PARALLEL_PARTS}
 
     def _local_write(self, path: str, fill: Any, *, exclusive: bool = False) -> None:
         directory = os.path.dirname(path)

@@ -40,6 +40,18 @@ def test_job_operations_take_one_request(s3_store: FsspecJobStore) -> None:
         assert counter.total == 1, (name, counter.by_operation)
 
 
+def test_missing_objects_take_one_request(s3_store: FsspecJobStore) -> None:
+    missing_file = "files/" + "0" * 32 + "/missing"
+    for name, call in [
+        ("job_exists", lambda: s3_store.job_exists("missing-job")),
+        ("file_exists", lambda: s3_store.file_exists(missing_file)),
+        ("get_file_size", lambda: s3_store.get_file_size(missing_file)),
+    ]:
+        with count(s3_store) as counter:
+            call()
+        assert counter.by_operation == {"HeadObject": 1}, (name, counter.by_operation)
+
+
 def test_small_file_operations_take_one_request(s3_store: FsspecJobStore, tmp_path: Path) -> None:
     local = tmp_path / "small.txt"
     local.write_bytes(b"4" * 4096)

@@ -122,3 +122,16 @@ def test_listing_never_imports_toil(store_url: str) -> None:
     done = subprocess.run([sys.executable, "-c", code, store_url], cwd=REPO_ROOT,
                           env=python_env(), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_missing_pandas_names_the_extra(view: StoreView, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match=r"pip install 'fsjobstore\[inspect\]'"):
+        view.jobs()
+    assert len(view.job_rows()) == 2  # the plain rows need no pandas
+
+
+def test_progress_bar_when_asked(store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    view = open_view(store_url, progress=True)
+    assert len(view.job_rows()) == 2
+    assert capsys.readouterr().out == ""  # the bar goes to stderr only

@@ -1,0 +1,63 @@
+"""``verify`` and ``gc`` on S3: unfinished multipart uploads under the prefix."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fsjobstore import layout
+from fsjobstore.cli import main
+from fsjobstore.marker import make_marker
+from fsjobstore.storage import Storage
+from tests.servers import Backend
+
+
+def _options(backend: Backend) -> list[str]:
+    argv: list[str] = []
+    for name, value in backend.storage_options.items():
+        argv += ["-o", f"{name}={json.dumps(value) if not isinstance(value, str) else value}"]
+    return argv
+
+
+def test_unfinished_upload_is_found_and_aborted(
+    s3_backend: Backend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = s3_backend.new_url()
+    storage = Storage(url, s3_backend.storage_options)
+    storage.write_bytes(layout.MARKER, make_marker())
+    storage.write_bytes("files/" + "0" * 32 + "/data", b"kept")
+    bucket, _, prefix = storage.root.partition("/")
+    key = f"files/{'1' * 32}/big"
+    upload = storage.fs.call_s3(
+        "create_multipart_upload", Bucket=bucket, Key=f"{prefix}/{key}"
+    )
+    options = _options(s3_backend)
+
+    assert main(["verify", url, *options, "--json"]) == 1
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert [(p["kind"], p["key"], p["upload_id"]) for p in problems] == [
+        ("unfinished-upload", key, upload["UploadId"])
+    ]
+    captured = capsys.readouterr()
+    assert "testing" not in captured.out + captured.err  # the secret option is never shown
+
+    assert main(["gc", url, *options, "--dry-run", "--min-age", "0"]) == 0
+    assert main(["verify", url, *options]) == 1
+    capsys.readouterr()
+    assert main(["gc", url, *options, "--yes", "--min-age", "0"]) == 0
+    assert f"unfinished-upload\t{key}" in capsys.readouterr().out
+    assert main(["verify", url, *options]) == 0
+    assert storage.read_bytes("files/" + "0" * 32 + "/data") == b"kept"
+
+
+def test_destroy_on_s3_keeps_foreign_objects(
+    s3_backend: Backend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = s3_backend.new_url()
+    storage = Storage(url, s3_backend.storage_options)
+    storage.write_bytes(layout.MARKER, make_marker())
+    storage.write_bytes("jobs/a.json", b"{}")
+    storage.write_bytes("elsewhere.txt", b"not ours")
+    assert main(["destroy", url, *_options(s3_backend), "--yes"]) == 0
+    assert storage.list_keys_at_root() == ["elsewhere.txt"]
