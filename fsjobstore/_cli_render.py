@@ -1,14 +1,24 @@
-"""How the ``fsjobstore`` command prints: rich tables for people, JSON for programs."""
+"""How the ``fsjobstore`` command opens stores and prints (rich tables, or JSON)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-__all__ = ["INSTALL_HINT", "MissingExtra", "console", "print_json", "table", "tree"]
+__all__ = [
+    "INSTALL_HINT",
+    "MissingExtra",
+    "console",
+    "open_storage",
+    "open_store_view",
+    "print_json",
+    "table",
+    "tree",
+]
 
 INSTALL_HINT = "pip install 'fsjobstore[inspect]'"
 
@@ -112,3 +122,18 @@ def tree(node: dict[str, Any]) -> None:
     root = Tree(label(node))
     add(root, node)
     out.print(root)
+
+
+def open_store_view(args: argparse.Namespace) -> Any:
+    """The :class:`~fsjobstore.view.StoreView` the command line names."""
+    from fsjobstore.view import open_view
+
+    progress = False if args.no_progress else None
+    return open_view(args.url, progress=progress, **dict(args.option))
+
+
+def open_storage(args: argparse.Namespace) -> Any:
+    """The :class:`~fsjobstore.storage.Storage` the command line names."""
+    from fsjobstore.storage import Storage
+
+    return Storage(args.url, dict(args.option))

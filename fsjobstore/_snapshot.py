@@ -165,28 +165,8 @@ def _payload_bytes(document: Mapping[str, Any]) -> bytes:
 
 
 def list_root_level(storage: Storage) -> tuple[dict[str, dict[str, Any]], set[str]]:
-    """Objects directly under the root (the marker, stray temporaries), and the
-    names of the directories (prefixes) there.
-
-    This belongs in :class:`Storage` (as ``list_top_level``); it lives here until
-    it moves, and is the only place outside the storage core that calls fsspec.
-    """
-    fs = storage.fs
-    try:
-        entries = fs.ls(storage.root, detail=True) if storage.root else []
-    except FileNotFoundError:
-        return {}, set()
-    found: dict[str, dict[str, Any]] = {}
-    directories: set[str] = set()
-    for entry in entries:
-        key = storage.key_of(str(entry["name"]))
-        if not key or "/" in key:
-            continue
-        if entry.get("type", "file") == "directory":
-            directories.add(key)
-        else:
-            found[key] = dict(entry)
-    return found, directories
+    """Objects directly under the root, and the names of the prefixes there."""
+    return storage.list_top_level()
 
 
 def listing_time(info: Mapping[str, Any], *names: str) -> datetime | None:

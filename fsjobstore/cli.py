@@ -16,11 +16,11 @@ import shutil
 import sys
 import time
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from fsjobstore import _cli_render as render
 from fsjobstore import layout
+from fsjobstore._cli_maintenance import cmd_destroy, cmd_gc, cmd_verify
 from fsjobstore.errors import FsJobStoreError
 
 __all__ = ["main"]
@@ -31,7 +31,8 @@ _STATES = ("failed", "pending", "waiting", "done", "unreadable")
 def _option(text: str) -> tuple[str, Any]:
     name, sep, raw = text.partition("=")
     if not sep or not name:
-        raise argparse.ArgumentTypeError(f"expected key=value, got {text.split('=')[0]!r}=...")
+        # Never echo the text: it may be a credential typed without its name.
+        raise argparse.ArgumentTypeError("expected KEY=VALUE (the value given is not shown)")
     try:
         value: Any = json.loads(raw)
     except ValueError:
@@ -100,21 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _view(args: argparse.Namespace) -> Any:
-    from fsjobstore.view import open_view
-
-    progress = False if args.no_progress else None
-    return open_view(args.url, progress=progress, **dict(args.option))
-
-
-def _storage(args: argparse.Namespace) -> Any:
-    from fsjobstore.storage import Storage
-
-    return Storage(args.url, dict(args.option))
-
-
 def cmd_info(args: argparse.Namespace) -> int:
-    info = _view(args).summary()
+    info = render.open_store_view(args).summary()
     if args.json:
         render.print_json(info)
         return 0
@@ -125,7 +113,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_jobs(args: argparse.Namespace) -> int:
-    rows = _view(args).job_rows()
+    rows = render.open_store_view(args).job_rows()
     if args.state:
         rows = [r for r in rows if r["state"] in args.state]
     if args.name:
@@ -140,7 +128,7 @@ def cmd_jobs(args: argparse.Namespace) -> int:
 
 
 def cmd_files(args: argparse.Namespace) -> int:
-    rows = _view(args).file_rows()
+    rows = render.open_store_view(args).file_rows()
     if args.owner:
         rows = [r for r in rows if r["owner"] == args.owner]
     if args.json:
@@ -153,18 +141,18 @@ def cmd_files(args: argparse.Namespace) -> int:
 
 def cmd_cat(args: argparse.Namespace) -> int:
     key = layout.parse_file_id(args.file_id).key
-    with _storage(args).open_read(key) as stream:
+    with render.open_storage(args).open_read(key) as stream:
         shutil.copyfileobj(stream, sys.stdout.buffer)
     sys.stdout.flush()
     return 0
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
-    view = _view(args)
+    view = render.open_store_view(args)
     seen: set[str] = set()
     polls = 0
     while True:
-        rows = [r for r in view.log_rows() if r["key"] not in seen]
+        rows = [r for r in view.log_rows(fresh=polls > 0) if r["key"] not in seen]
         if args.unread:
             rows = [r for r in rows if not r["read"]]
         seen.update(r["key"] for r in rows)
@@ -173,7 +161,6 @@ def cmd_logs(args: argparse.Namespace) -> int:
         if not args.follow or (args.max_polls is not None and polls >= args.max_polls):
             return 0
         time.sleep(args.interval)
-        view.refresh()
 
 
 def _print_logs(args: argparse.Namespace, rows: list[dict[str, Any]], *, first: bool) -> None:
@@ -200,7 +187,7 @@ def _print_logs(args: argparse.Namespace, rows: list[dict[str, Any]], *, first: 
 def cmd_du(args: argparse.Namespace) -> int:
     from fsjobstore._snapshot import CATEGORIES
 
-    view = _view(args)
+    view = render.open_store_view(args)
     info = view.summary()
     prefixes: dict[str, dict[str, int]] = {}
     for key in view.snapshot.objects:
@@ -225,7 +212,7 @@ def cmd_du(args: argparse.Namespace) -> int:
 
 
 def cmd_tree(args: argparse.Namespace) -> int:
-    view = _view(args)
+    view = render.open_store_view(args)
     root: dict[str, Any] = {"name": view.url, "objects": 0, "bytes": 0, "children": {}}
     for key in sorted(view.snapshot.objects):
         size = view.snapshot.size(key)
@@ -248,61 +235,6 @@ def cmd_tree(args: argparse.Namespace) -> int:
         render.print_json(result)
     else:
         render.tree(result)
-    return 0
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    from fsjobstore.maintenance import verify
-
-    view = _view(args)
-    problems = verify(view.storage, view.snapshot)
-    if args.json:
-        render.print_json({"ok": not problems, "problems": [p.as_dict() for p in problems]})
-    elif problems:
-        for problem in problems:
-            print(problem)
-        print(f"{len(problems)} problems in {view.url}", file=sys.stderr)
-    else:
-        print(f"OK: {view.url} has no problems")
-    return 1 if problems else 0
-
-
-def _confirm(args: argparse.Namespace, what: str) -> bool:
-    if args.dry_run or args.yes:
-        return True
-    print(f"fsjobstore: refusing to {what} without --yes (or see with --dry-run)",
-          file=sys.stderr)
-    return False
-
-
-def cmd_gc(args: argparse.Namespace) -> int:
-    from fsjobstore.maintenance import collect_garbage, verify
-
-    if not _confirm(args, "remove orphans"):
-        return 2
-    view = _view(args)
-    problems = verify(view.storage, view.snapshot)
-    chosen = collect_garbage(view.storage, problems, dry_run=args.dry_run,
-                             min_age=timedelta(seconds=args.min_age))
-    verb = "would remove" if args.dry_run else "removed"
-    for problem in chosen:
-        print(f"{verb}\t{problem.kind}\t{problem.key}")
-    print(f"{verb} {len(chosen)} orphans", file=sys.stderr)
-    return 0
-
-
-def cmd_destroy(args: argparse.Namespace) -> int:
-    from fsjobstore.maintenance import destroy_store
-
-    if not _confirm(args, "destroy the store"):
-        return 2
-    storage = _storage(args)
-    keys = destroy_store(storage, dry_run=args.dry_run)
-    if args.dry_run:
-        for key in keys:
-            print(f"would delete\t{key}")
-    print(f"{'would delete' if args.dry_run else 'deleted'} {len(keys)} objects from "
-          f"{storage.url}", file=sys.stderr)
     return 0
 
 

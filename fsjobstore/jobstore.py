@@ -40,6 +40,7 @@ from fsjobstore.errors import (
     UnsupportedError,
 )
 from fsjobstore.locator import PREFIX, make_locator
+from fsjobstore.maintenance import destroy_store
 from fsjobstore.marker import make_marker, read_marker
 from fsjobstore.storage import Storage
 from fsjobstore.toil_url import FsspecURLAccess
@@ -142,26 +143,8 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
 
     @override
     def destroy(self) -> None:
-        storage = self._storage
-        try:
-            has_marker = read_marker(storage) is not None
-        except CorruptObjectError:
-            has_marker = True
-        keys = storage.list_keys_at_root()
-        ours = [k for k in keys if _is_store_key(k)]
-        if not has_marker:
-            if not ours:
-                storage.remove_empty_root()
-                return  # nothing here: already destroyed
-            if any(not layout.is_temp_name(k) for k in ours):
-                raise NotAJobStoreError(
-                    f"refusing to destroy {storage.url}: it holds objects but no "
-                    f"{layout.MARKER} marker, so it may not be a job store"
-                )
-        # The marker goes last, so an interrupted destroy can be run again.
-        storage.delete_many(k for k in ours if k != layout.MARKER)
-        storage.delete(layout.MARKER)
-        storage.remove_empty_dirs()
+        # Only the store's own keys, marker last; refuses a prefix with no marker.
+        destroy_store(self._storage)
 
     @property
     def _display(self) -> str:
@@ -621,26 +604,6 @@ def _text(
         if not reading:
             wrapper.flush()
         wrapper.detach()
-
-
-def _is_store_key(key: str) -> bool:
-    top = key.split("/", 1)[0]
-    return top in _STORE_TOPS or (top == key and layout.is_temp_name(key))
-
-
-_STORE_TOPS = frozenset(
-    {
-        layout.MARKER,
-        layout.JOBS,
-        layout.OWNED,
-        layout.FILES,
-        layout.HINTED,
-        layout.HINTED_EXECUTABLE,
-        layout.SHARED,
-        layout.LOGS,
-        layout.LOGS_READ,
-    }
-)
 
 
 def _looks_secret(name: str) -> bool:

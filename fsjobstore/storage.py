@@ -300,6 +300,25 @@ class Storage:
                 return []
         return [self.key_of(p) for p in found]
 
+    def list_top_level(self) -> tuple[dict[str, dict[str, Any]], set[str]]:
+        """Objects directly under the root (with details), and the prefixes there."""
+        with self._errors("", "list"):
+            try:
+                entries = self.fs.ls(self.root, detail=True) if self.root else []
+            except FileNotFoundError:
+                return {}, set()
+        found: dict[str, dict[str, Any]] = {}
+        directories: set[str] = set()
+        for entry in entries:
+            key = self.key_of(str(entry["name"]))
+            if not key or "/" in key:
+                continue
+            if entry.get("type", "file") == "directory":
+                directories.add(key)
+            else:
+                found[key] = dict(entry)
+        return found, directories
+
     def list_detailed(self, prefix: str) -> dict[str, dict[str, Any]]:
         """Every key below *prefix* with its listing details (size, mtime, ...)."""
         path = self.path(prefix)

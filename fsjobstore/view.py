@@ -130,9 +130,19 @@ class StoreView:
         """One row per shared file (``config.pickle``, ``pid.log``, ...)."""
         return _frame(self.shared_file_rows(), _SHARED_COLUMNS)
 
-    def log_rows(self) -> list[dict[str, Any]]:
-        """:meth:`logs` as a list of dicts."""
+    def log_rows(self, *, fresh: bool = False) -> list[dict[str, Any]]:
+        """:meth:`logs` as a list of dicts.
+
+        With *fresh*, ``logs/`` and ``logs.read/`` are listed again (two listings,
+        not the whole store), for following new messages.
+        """
         snapshot = self.snapshot
+        if fresh:
+            objects = {}
+            for top in (layout.LOGS, layout.LOGS_READ):
+                objects.update(self.storage.list_detailed(top))
+            snapshot = Snapshot(self.url, snapshot.taken, snapshot.marker,
+                                snapshot.marker_error, objects)
         keys = [k for k in snapshot.under(layout.LOGS) if not layout.is_temp_name(k)]
         return tables.log_rows(snapshot, self.storage.read_many(sorted(keys)))
 
@@ -157,7 +167,12 @@ class StoreView:
         document = manifest.decode(data, where=f"{self.url}: {key}")
         document.pop("payload", None)
         document.pop("payload_encoding", None)
-        existing = frozenset(self.snapshot.manifests) | {job_id}
+        # Only the successors' manifests matter; without a snapshot, check just those.
+        successors = [str(j) for j in document.get("successors") or []]
+        if self._snapshot is not None:
+            existing = set(self._snapshot.manifests) & set(successors)
+        else:
+            existing = {j for j in successors if self.storage.exists(layout.job_key(j))}
         document["state"] = tables.job_state(document, existing)
         return JobRecord(document)
 

@@ -135,3 +135,8 @@ def test_progress_bar_when_asked(store_url: str, capsys: pytest.CaptureFixture[s
     view = open_view(store_url, progress=True)
     assert len(view.job_rows()) == 2
     assert capsys.readouterr().out == ""  # the bar goes to stderr only
+
+
+def test_job_state_without_a_listing(store_url: str) -> None:
+    for row in open_view(store_url).job_rows():
+        assert open_view(store_url).job(row["job_id"])["state"] == row["state"]

@@ -1,0 +1,66 @@
+"""The ``fsjobstore`` commands that check and change a store: ``verify``, ``gc``, ``destroy``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import timedelta
+
+from fsjobstore import _cli_render as render
+
+__all__ = ["cmd_destroy", "cmd_gc", "cmd_verify"]
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from fsjobstore.maintenance import verify
+
+    view = render.open_store_view(args)
+    problems = verify(view.storage, view.snapshot)
+    if args.json:
+        render.print_json({"ok": not problems, "problems": [p.as_dict() for p in problems]})
+    elif problems:
+        for problem in problems:
+            print(problem)
+        print(f"{len(problems)} problems in {view.url}", file=sys.stderr)
+    else:
+        print(f"OK: {view.url} has no problems")
+    return 1 if problems else 0
+
+
+def _confirm(args: argparse.Namespace, what: str) -> bool:
+    if args.dry_run or args.yes:
+        return True
+    print(f"fsjobstore: refusing to {what} without --yes (or see with --dry-run)",
+          file=sys.stderr)
+    return False
+
+
+def cmd_gc(args: argparse.Namespace) -> int:
+    from fsjobstore.maintenance import collect_garbage, verify
+
+    if not _confirm(args, "remove orphans"):
+        return 2
+    view = render.open_store_view(args)
+    problems = verify(view.storage, view.snapshot)
+    chosen = collect_garbage(view.storage, problems, dry_run=args.dry_run,
+                             min_age=timedelta(seconds=args.min_age))
+    verb = "would remove" if args.dry_run else "removed"
+    for problem in chosen:
+        print(f"{verb}\t{problem.kind}\t{problem.key}")
+    print(f"{verb} {len(chosen)} orphans", file=sys.stderr)
+    return 0
+
+
+def cmd_destroy(args: argparse.Namespace) -> int:
+    from fsjobstore.maintenance import destroy_store
+
+    if not _confirm(args, "destroy the store"):
+        return 2
+    storage = render.open_storage(args)
+    keys = destroy_store(storage, dry_run=args.dry_run)
+    if args.dry_run:
+        for key in keys:
+            print(f"would delete\t{key}")
+    print(f"{'would delete' if args.dry_run else 'deleted'} {len(keys)} objects from "
+          f"{storage.url}", file=sys.stderr)
+    return 0
