@@ -6,8 +6,8 @@ import pytest
 
 from tests.servers import Backend
 
-#: Backends a Toil workflow runs on in these tests (the lead adds az, gs, sftp).
-WORKFLOW_BACKENDS = ("file", "s3")
+#: Backends a Toil workflow runs on in these tests: every one workers can reach.
+WORKFLOW_BACKENDS = ("file", "s3", "az", "gs", "sftp")
 
 
 @pytest.fixture(params=WORKFLOW_BACKENDS, ids=WORKFLOW_BACKENDS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from tests.toil_suite._base import FsspecSuite
 
 
