@@ -28,9 +28,9 @@ _MIB = 1024 * 1024
 
 #: (full, quick) sizes of every section.
 SIZES: dict[str, tuple[int, int]] = {
-    "ops": (200, 50),  # operations per measurement
+    "ops": (200, 30),  # operations per measurement
     "floor_jobs": (10_000, 500),  # N for the latency floors (fsjobstore)
-    "floor_jobs_toil": (2_000, 500),  # N for Toil's AWSJobStore there (it is slower)
+    "floor_jobs_toil": (2_000, 200),  # N for Toil's AWSJobStore there (it is slower)
     "large": (256 * _MIB, 32 * _MIB),
     "rss": (1024 * _MIB, 128 * _MIB),
     "workflow_jobs": (1000, 100),

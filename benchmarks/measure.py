@@ -97,10 +97,10 @@ def format_requests(per_op: dict[str, float]) -> str:
     if not per_op:
         return "-"
     items = sorted(per_op.items(), key=lambda kv: -kv[1])
-    return " + ".join(f"{_num(v)} {k}" for k, v in items if v >= 0.005) or "~0"
+    return " + ".join(f"{_num(v)} {k}" for k, v in items if v >= 0.0005) or "~0"
 
 
 def _num(value: float) -> str:
-    if abs(value - round(value)) < 0.005:
+    if value >= 1 and abs(value - round(value)) < 0.005:
         return str(round(value))
-    return f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.3f}" if value >= 0.01 else f"{value:.4f}"

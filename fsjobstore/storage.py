@@ -543,15 +543,11 @@ class Storage:
                     os.rmdir(dirpath)
             return
         with self._errors("", "delete"), contextlib.suppress(FileNotFoundError):
-            dirs = sorted(
-                (p for p, info in self.fs.find(self.root, withdirs=True, detail=True).items()
-                 if info.get("type") == "directory"),
-                key=len,
-                reverse=True,
-            )
-            for path in [*dirs, self.root]:
-                with contextlib.suppress(Exception):
-                    self.fs.rmdir(path)
+            found = self.fs.find(self.root, withdirs=True, detail=True)
+            if any(info.get("type") != "directory" for info in found.values()):
+                return  # objects that are not ours remain: keep their directories
+            # Only empty directories are left (some backends' rmdir is a no-op).
+            self.fs.rm(self.root, recursive=True)
 
     def remove_empty_root(self) -> None:
         """Remove the root directory itself where directories are real (local, SFTP)."""

@@ -22,6 +22,7 @@ def test_destroy_without_resume_removes_everything(backend: Backend) -> None:
     cleaner = FsspecJobStore(url, **backend.storage_options)
     cleaner.destroy()
     assert all_keys(cleaner) == []
+    assert not cleaner.storage.fs.exists(cleaner.storage.root)  # no empty directories left
     cleaner.destroy()  # idempotent
     store.destroy()
 
