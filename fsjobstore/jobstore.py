@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import logging
 import os
 import pickle
@@ -16,7 +15,7 @@ import stat
 import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import IO, Any, cast
+from typing import IO, Any
 
 from toil.fileStores import FileID
 from toil.job import JobDescription, TemporaryID
@@ -31,6 +30,9 @@ from toil.jobStores.abstractJobStore import (
 from typing_extensions import override
 
 from fsjobstore import layout, manifest
+from fsjobstore._job_fields import describe_job
+from fsjobstore._text import text_stream as _text
+from fsjobstore._worker_env import non_secret_options, worker_environment
 from fsjobstore.errors import (
     CorruptObjectError,
     InvalidInputError,
@@ -53,21 +55,6 @@ logger = logging.getLogger(__name__)
 _MAX_SIGNED_URL = timedelta(days=7) - timedelta(minutes=5)
 #: The largest object a memory store hands out as a ``data:`` URL.
 _MAX_DATA_URL = 4 * 1024 * 1024
-#: Environment variables a worker needs to reach the same store (never secrets).
-_FORWARDED_ENV = (
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_S3",
-    "AWS_DEFAULT_REGION",
-    "AWS_REGION",
-    "AWS_PROFILE",
-    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-    "AWS_EC2_METADATA_DISABLED",
-    "STORAGE_EMULATOR_HOST",
-    "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT",
-    "NO_GCE_CHECK",
-    "FSSPEC_CONFIG_DIR",
-)
-
 
 class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
     """A Toil job store under any fsspec URL.
@@ -89,13 +76,7 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
         url = locator[len(PREFIX) + 1 :] if locator.startswith(PREFIX + ":") else locator
         self._storage = Storage(url, storage_options, sign_options=sign_options)
         super().__init__(make_locator(url))
-        self._non_secret_options = {
-            k: v
-            for k, v in storage_options.items()
-            if isinstance(v, (str, int, float, bool)) and v not in self._storage._secrets
-            and not any(w in k.lower() for w in ("key", "secret", "token", "pass", "cred",
-                                                  "connection", "sas", "sig"))
-        }
+        self._worker_options = non_secret_options(storage_options)
         self._batched: list[JobDescription] | None = None
         self._hint_state = threading.local()
 
@@ -158,21 +139,9 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
 
     @override
     def get_env(self) -> dict[str, str]:
-        env = {name: os.environ[name] for name in _FORWARDED_ENV if name in os.environ}
-        env.update({k: v for k, v in os.environ.items() if k.startswith("FSSPEC_")
-                    and not _looks_secret(k)})
-        if self._non_secret_options:
-            # Workers get the non-secret options through fsspec's own configuration
-            # variables; credentials must reach them through their environment.
-            for protocol in _protocols(self._storage.fs):
-                name = f"FSSPEC_{protocol.upper()}"
-                merged: dict[str, Any] = {}
-                if name in os.environ:
-                    with contextlib.suppress(ValueError):
-                        merged = dict(json.loads(os.environ[name]))
-                merged.update(self._non_secret_options)
-                env[name] = json.dumps(merged)
-        return env
+        protocol = self._storage.fs.protocol
+        protocols = [protocol] if isinstance(protocol, str) else list(protocol)
+        return worker_environment(protocols, self._worker_options, os.environ)
 
     # -- jobs ----------------------------------------------------------------------
 
@@ -550,68 +519,3 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
             }
             storage.write_many(markers)
         return len(delivered)
-
-
-def describe_job(job: JobDescription) -> dict[str, Any]:
-    """The human-readable fields of a job's manifest."""
-
-    def attempt(getter: Callable[[], Any]) -> Any:
-        try:
-            return getter()
-        except Exception:
-            return None
-
-    requirements: dict[str, Any] = {}
-    for name in ("memory", "cores", "disk", "preemptible"):
-        requirements[name] = attempt(lambda name=name: getattr(job, name))  # type: ignore[misc]
-    requirements["accelerators"] = attempt(lambda: [dict(a) for a in job.accelerators]) or []
-    body = attempt(job.get_body) if job.has_body() else None
-    return {
-        "job_id": str(job.jobStoreID),
-        "name": job.jobName,
-        "display_name": job.displayName,
-        "unit_name": job.unitName,
-        "command": body[1].name if body else None,
-        "has_body": job.has_body(),
-        "requirements": requirements,
-        "remaining_try_count": attempt(lambda: job.remainingTryCount),
-        "version": attempt(lambda: job._job_version),
-        "successors": [str(s) for s in attempt(lambda: list(job.allSuccessors())) or []],
-        "predecessor_count": attempt(lambda: job.predecessorNumber) or 0,
-        "services": [str(s) for s in attempt(lambda: list(job.services)) or []],
-        "files_to_delete": [str(f) for f in attempt(lambda: list(job.filesToDelete)) or []],
-        "log_file_id": attempt(lambda: job.logJobStoreFileID),
-        "checkpoint": attempt(lambda: job.checkpoint) is not None,
-        "kind": type(job).__name__,
-    }
-
-
-@contextlib.contextmanager
-def _text(
-    stream: IO[bytes], encoding: str | None, errors: str | None, *, reading: bool = False
-) -> Iterator[IO[Any]]:
-    """*stream* itself, or a text wrapper over it that never closes it."""
-    if encoding is None:
-        yield stream
-        return
-    wrapper = io.TextIOWrapper(
-        cast(Any, stream), encoding=encoding, errors=errors or "strict",
-        write_through=not reading,
-    )
-    try:
-        yield wrapper
-    finally:
-        if not reading:
-            wrapper.flush()
-        wrapper.detach()
-
-
-def _looks_secret(name: str) -> bool:
-    lowered = name.lower()
-    return any(w in lowered for w in ("key", "secret", "token", "pass", "cred", "connection",
-                                       "sas", "sig"))
-
-
-def _protocols(fs: Any) -> list[str]:
-    protocol = fs.protocol
-    return [protocol] if isinstance(protocol, str) else list(protocol)

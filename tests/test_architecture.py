@@ -20,6 +20,9 @@ TOIL_FREE = [
     "fsjobstore.view",
     "fsjobstore.cli",
     "fsjobstore.registration",
+    "fsjobstore._job_fields",
+    "fsjobstore._text",
+    "fsjobstore._worker_env",
 ]
 
 

@@ -1,0 +1,55 @@
+"""Property tests: whatever the input, keys stay inside the store."""
+
+from __future__ import annotations
+
+import posixpath
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fsjobstore import layout
+from fsjobstore.errors import InvalidInputError
+
+
+@given(st.text())
+def test_validated_keys_never_leave_the_root(key: str) -> None:
+    try:
+        checked = layout.validate_key(key)
+    except InvalidInputError:
+        return
+    normalized = posixpath.normpath(posixpath.join("/root", checked))
+    assert normalized.startswith("/root/")
+    assert "\x00" not in checked
+
+
+@given(st.one_of(st.none(), st.text()))
+def test_safe_basename_is_one_valid_component(name: str | None) -> None:
+    base = layout.safe_basename(name)
+    assert layout.validate_key(base) == base
+    assert "/" not in base
+    assert not layout.is_temp_name(base)
+
+
+@given(st.text(max_size=300))
+def test_new_file_keys_parse_back(name: str) -> None:
+    for owner in (None, "job-0123"):
+        for executable in (False, True):
+            key = layout.new_file_key(name, owner=owner, executable=executable)
+            parsed = layout.parse_file_id(key)
+            assert parsed.key == key
+            assert parsed.owner == owner
+            assert parsed.executable is executable
+
+
+@given(st.text())
+def test_new_job_ids_are_valid_and_shell_safe(name: str) -> None:
+    job_id = layout.new_job_id(name)
+    assert layout.validate_job_id(job_id) == job_id
+    assert layout.job_id_from_key(layout.job_key(job_id)) == job_id
+
+
+@pytest.mark.parametrize("bad", ["..", ".tmp-x", "a/b", "", "x y"])
+def test_invalid_shared_names(bad: str) -> None:
+    with pytest.raises(InvalidInputError):
+        layout.validate_shared_name(bad)
