@@ -28,16 +28,7 @@ from fsjobstore.storage import Storage
 __all__ = ["CATEGORIES", "TOP_LEVEL", "Snapshot", "take_snapshot"]
 
 #: The store's top-level prefixes, in the order they are shown.
-TOP_LEVEL = (
-    layout.JOBS,
-    layout.OWNED,
-    layout.FILES,
-    layout.HINTED,
-    layout.HINTED_EXECUTABLE,
-    layout.SHARED,
-    layout.LOGS,
-    layout.LOGS_READ,
-)
+TOP_LEVEL = layout.TOP_LEVEL
 #: Human categories and the top-level prefixes each one covers.
 CATEGORIES: Mapping[str, tuple[str, ...]] = {
     "jobs": (layout.JOBS,),

@@ -42,6 +42,7 @@ __all__ = [
     "OWNED",
     "SHARED",
     "TEMP_PREFIX",
+    "TOP_LEVEL",
     "FileKey",
     "is_temp_name",
     "job_id_from_key",
@@ -74,6 +75,8 @@ TEMP_PREFIX = ".tmp-"
 JOB_SUFFIX = ".json"
 LOG_SUFFIX = ".log"
 EXECUTABLE_SUFFIX = ".x"
+#: The store's top-level prefixes (below the root), in the order tools show them.
+TOP_LEVEL = (JOBS, OWNED, FILES, HINTED, HINTED_EXECUTABLE, SHARED, LOGS, LOGS_READ)
 
 _SAFE_COMPONENT = re.compile(r"^[A-Za-z0-9._-]+$")
 _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")

@@ -40,19 +40,7 @@ __all__ = [
 ]
 
 #: The top-level names a store owns; nothing else under the root is ever deleted.
-STORE_TOP_LEVEL = frozenset(
-    {
-        layout.MARKER,
-        layout.JOBS,
-        layout.OWNED,
-        layout.FILES,
-        layout.HINTED,
-        layout.HINTED_EXECUTABLE,
-        layout.SHARED,
-        layout.LOGS,
-        layout.LOGS_READ,
-    }
-)
+STORE_TOP_LEVEL = frozenset({layout.MARKER, *layout.TOP_LEVEL})
 
 
 @dataclass(frozen=True)
