@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> None:
         "mode": "quick" if args.quick else "full", "backends": backends,
         "repeats": args.repeats, "workflow_repeats": workflow_repeats,
         "latency_ms": args.latency_ms, **{f"size_{k}": v for k, v in size.items()},
+        "fsjobstore_source": _source_state(),
     }
     started = time.perf_counter()
     with ExitStack() as stack:
@@ -176,6 +177,23 @@ def _workflows(rec: Recorder, backends: list[str], workdir: Path, endpoint: str 
         if requests:
             run["requests"] = {k: float(v) for k, v in requests.items()}
     return runs
+
+
+def _source_state() -> str:
+    """The commit the package was measured at, and whether fsjobstore/ had local edits."""
+    import subprocess
+
+    repo = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, check=True,
+                              capture_output=True, text=True, timeout=30).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "fsjobstore"], cwd=repo,
+                               check=True, capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no git)"
+    changed = len(dirty.splitlines())
+    return f"{head}" + (f" + uncommitted changes to {changed} file(s) in fsjobstore/"
+                        if changed else "")
 
 
 def _fsspec_locator_works() -> bool:

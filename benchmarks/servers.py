@@ -121,8 +121,7 @@ def s3_servers(workdir: Path, latency_ms: float = 0.0) -> Iterator[S3Servers]:
             stderr=(workdir / "proxy.log").open("wb"), start_new_session=True, env=env,
             cwd=Path(__file__).resolve().parent.parent,
         )
-        assert proxy_proc.stdout is not None
-        line = proxy_proc.stdout.readline().decode()
+        line = proxy_proc.stdout.readline().decode() if proxy_proc.stdout else ""
         if not line.startswith("PORT "):
             raise RuntimeError(f"proxy did not start: {line!r}; see {workdir / 'proxy.log'}")
         proxy = Proxy(int(line.split()[1]))

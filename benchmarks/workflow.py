@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["run_workflow"]
+__all__ = ["chain_depths", "run_workflow"]
 
 _PAYLOAD = b"w" * 4096
 
@@ -34,9 +34,17 @@ def step(job: Any, remaining: int, previous: Any) -> int:
     return remaining
 
 
-def root(job: Any, fanout: int, depth: int) -> None:
-    for _ in range(fanout):
+def root(job: Any, depths: list[int]) -> None:
+    for depth in depths:
         job.addChildJobFn(step, depth, None, memory="50M", cores=1, disk="1M")
+
+
+def chain_depths(jobs: int) -> list[int]:
+    """Chain lengths that, with the root job, make exactly *jobs* jobs (at least 2)."""
+    rest = max(1, jobs - 1)
+    fanout = max(1, min(20, rest // 10))
+    depth, extra = divmod(rest, fanout)
+    return [depth + (1 if i < extra else 0) for i in range(fanout)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -46,10 +54,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = Job.Runner.getDefaultArgumentParser()
     parser.add_argument("--jobs", type=int, default=100)
     options = parser.parse_args(argv)
-    fanout = max(1, min(20, options.jobs // 10))
-    depth = max(1, (options.jobs - 1) // fanout)
     with Toil(options) as toil:
-        toil.start(Job.wrapJobFn(root, fanout, depth, memory="50M", cores=1, disk="1M"))
+        toil.start(Job.wrapJobFn(root, chain_depths(options.jobs), memory="50M", cores=1,
+                                 disk="1M"))
 
 
 def run_workflow(locator: str, jobs: int, env: dict[str, str], log: Path,

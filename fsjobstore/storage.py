@@ -213,6 +213,12 @@ class Storage:
         os.close(fd)
         try:
             with self._errors(key, "download"):
+                if self.capabilities.local and not executable and self._hard_link(path, temp):
+                    # Same file system: share the inode, as Toil's own store does.
+                    # Stored files are only ever replaced (os.replace), never
+                    # rewritten in place, so the link keeps this version.
+                    os.replace(temp, local_path)
+                    return
                 if self.capabilities.local:
                     shutil.copyfile(path, temp)
                 else:
@@ -226,6 +232,19 @@ class Storage:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
             raise
+
+    @staticmethod
+    def _hard_link(source: str, temp: str) -> bool:
+        """Replace the placeholder *temp* with a hard link to *source*, if possible."""
+        os.unlink(temp)
+        try:
+            os.link(source, temp)
+        except FileNotFoundError:
+            raise
+        except OSError:  # another device, no permission, too many links: copy instead
+            open(temp, "xb").close()
+            return False
+        return True
 
     def exists(self, key: str) -> bool:
         path = self.path(key)
@@ -278,10 +297,20 @@ class Storage:
                         keys.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
                 return keys
             try:
-                found = self.fs.find(path)
+                found = self._find(path)
             except FileNotFoundError:
                 return []
         return [self.key_of(p) for p in found]
+
+    def _find(self, path: str, **kwargs: Any) -> Any:
+        """``fs.find`` below *path*, in one LIST on S3 even when nothing is there."""
+        if self.capabilities.name == "s3":
+            parent, _, leaf = path.rstrip("/").rpartition("/")
+            if parent and leaf:
+                # s3fs follows an empty listing with a HEAD and a second LIST
+                # (is *path* a file?); a prefix query skips that.
+                return self.fs.find(parent, prefix=leaf + "/", **kwargs)
+        return self.fs.find(path, **kwargs)
 
     def list_keys_at_root(self) -> list[str]:
         """Every key under the root (recursive)."""
@@ -295,7 +324,7 @@ class Storage:
                     keys.extend(name if rel == "." else f"{rel}/{name}" for name in files)
                 return keys
             try:
-                found = self.fs.find(self.root) if self.root else []
+                found = self._find(self.root) if self.root else []
             except FileNotFoundError:
                 return []
         return [self.key_of(p) for p in found]
@@ -324,7 +353,7 @@ class Storage:
         path = self.path(prefix)
         with self._errors(prefix, "list"):
             try:
-                found = self.fs.find(path, detail=True)
+                found = self._find(path, detail=True)
             except FileNotFoundError:
                 return {}
         return {
@@ -451,10 +480,14 @@ class Storage:
 
     def _local_write(self, path: str, fill: Any, *, exclusive: bool = False) -> None:
         directory = os.path.dirname(path)
-        os.makedirs(directory, exist_ok=True)
         temp = os.path.join(directory, layout.temp_sibling(os.path.basename(path)))
         try:
-            with open(temp, "xb") as f:
+            try:
+                f = open(temp, "xb")  # noqa: SIM115 - closed below
+            except FileNotFoundError:  # the directory is created on first use only
+                os.makedirs(directory, exist_ok=True)
+                f = open(temp, "xb")  # noqa: SIM115
+            with f:
                 fill(f)
             if exclusive:
                 os.link(temp, path)  # fails with FileExistsError: exclusive by the kernel

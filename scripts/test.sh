@@ -8,7 +8,7 @@ export CI="${CI:-}"
 bash scripts/bootstrap.sh
 
 echo "== ruff"
-.venv/bin/ruff check fsjobstore toil_url_access_fsspec tests
+.venv/bin/ruff check fsjobstore toil_url_access_fsspec tests benchmarks
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
