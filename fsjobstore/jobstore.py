@@ -15,7 +15,7 @@ import stat
 import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from toil.fileStores import FileID
 from toil.job import JobDescription, TemporaryID
@@ -78,6 +78,8 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
         super().__init__(make_locator(url))
         self._worker_options = non_secret_options(storage_options)
         self._batched: list[JobDescription] | None = None
+        # Jobs deleted during clean(), removed from storage in bulk when it ends.
+        self._doomed: set[str] | None = None
         self._hint_state = threading.local()
 
     def __repr__(self) -> str:
@@ -176,11 +178,15 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
 
     @override
     def job_exists(self, job_id: str) -> bool:
+        if self._doomed is not None and str(job_id) in self._doomed:
+            return False
         return self._storage.exists(layout.job_key(str(job_id)))
 
     @override
     def load_job(self, job_id: str) -> JobDescription:
         key = layout.job_key(str(job_id))
+        if self._doomed is not None and str(job_id) in self._doomed:
+            raise NoSuchJobException(job_id)
         try:
             data = self._storage.read_bytes(key)
         except ObjectNotFoundError:
@@ -194,16 +200,51 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
 
     @override
     def delete_job(self, job_id: str) -> None:
+        if self._doomed is not None:
+            layout.validate_job_id(str(job_id))
+            self._doomed.add(str(job_id))
+            return
         # The manifest goes first: a crash in between leaves unreferenced files
         # (which `fsjobstore gc` removes), never a job whose files are gone.
         self._storage.delete(layout.job_key(str(job_id)))
         self._storage.delete_prefix(layout.owned_prefix(str(job_id)))
 
     @override
+    def clean(self, jobCache: Any = None) -> JobDescription:
+        # Toil's clean() deletes orphaned jobs one at a time: two round trips
+        # each.  Here they are recorded (and hidden from job_exists/load_job)
+        # and removed in bulk when it returns.
+        if self._doomed is not None:
+            return cast(JobDescription, super().clean(jobCache))
+        self._doomed = set()
+        try:
+            return cast(JobDescription, super().clean(jobCache))
+        finally:
+            doomed, self._doomed = self._doomed, None
+            self._delete_jobs(doomed)
+
+    def _delete_jobs(self, job_ids: set[str]) -> None:
+        """Delete many jobs: manifests in bulk first, then their owned files."""
+        if not job_ids:
+            return
+        storage = self._storage
+        storage.delete_many(layout.job_key(job_id) for job_id in sorted(job_ids))
+        if len(job_ids) <= 8:
+            for job_id in sorted(job_ids):
+                storage.delete_prefix(layout.owned_prefix(job_id))
+            return
+        owned = storage.list_keys(layout.OWNED)
+        storage.delete_many(k for k in owned if k.split("/", 2)[1] in job_ids)
+        if storage.capabilities.needs_dirs:
+            for job_id in sorted(job_ids):
+                storage.delete_prefix(layout.owned_prefix(job_id))
+
+    @override
     def jobs(self) -> Iterator[JobDescription]:
         keys = [
             k for k in self._storage.list_keys(layout.JOBS)
             if layout.job_id_from_key(k) is not None
+            and layout.job_id_from_key(k) not in (self._doomed or ())
         ]
         for key, data in self._storage.read_many(keys).items():
             if data is None:
