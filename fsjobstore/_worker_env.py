@@ -54,14 +54,16 @@ def worker_environment(
     """Variables for workers: forwarded endpoints plus ``FSSPEC_*`` minus secrets."""
     env = {name: environ[name] for name in FORWARDED if name in environ}
     for name, value in environ.items():
-        if name.startswith("FSSPEC_") and not looks_secret(name):
-            cleaned = _without_secrets(value)
-            if cleaned is not None:
-                env[name] = cleaned
+        if name.startswith("FSSPEC_") and not looks_secret(name) and not _has_secrets(value):
+            env[name] = value
     extra = non_secret_options(options)
     if extra:
         for protocol in protocols:
             name = f"FSSPEC_{protocol.upper()}"
+            if name in environ and name not in env:
+                # It holds credentials: setting it would replace the worker's own
+                # (inherited) value, so leave it to the worker's environment.
+                continue
             merged: dict[str, Any] = {}
             with contextlib.suppress(ValueError, TypeError):
                 merged = dict(json.loads(env.get(name, "{}")))
@@ -70,13 +72,10 @@ def worker_environment(
     return env
 
 
-def _without_secrets(value: str) -> str | None:
-    """A ``FSSPEC_<PROTOCOL>`` JSON value with secret-looking options removed."""
+def _has_secrets(value: str) -> bool:
+    """Whether a ``FSSPEC_<PROTOCOL>`` JSON value names a secret-looking option."""
     try:
         document = json.loads(value)
     except ValueError:
-        return value
-    if not isinstance(document, dict):
-        return value
-    kept = {k: v for k, v in document.items() if not looks_secret(str(k))}
-    return json.dumps(kept) if kept else None
+        return False
+    return isinstance(document, dict) and any(looks_secret(str(k)) for k in document)
