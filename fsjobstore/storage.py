@@ -40,7 +40,7 @@ __all__ = ["SMALL_OBJECT", "Storage"]
 #: Objects up to this size are read and written in one request, held in memory.
 SMALL_OBJECT = 8 * 1024 * 1024
 _COPY_CHUNK = 1024 * 1024
-_PART_SIZE = 16 * 1024 * 1024
+_PART_SIZE = 8 * 1024 * 1024
 _PARALLEL_PARTS = 4
 
 
@@ -473,7 +473,7 @@ class Storage:
         if self.capabilities.name != "s3":
             return {}
         # s3fs defaults to 50 MiB parts, 10 at a time (~500 MiB of buffers).
-        # 16 MiB x 4 keeps a transfer under ~64 MiB; parts grow only to stay
+        # 8 MiB x 4 keeps a transfer under ~32 MiB of buffers; parts grow only to stay
         # within S3's 10,000-part limit.
         part = max(_PART_SIZE, -(-(size or 0) // 9000))
         return {"chunksize": part, "max_concurrency": _PARALLEL_PARTS}
