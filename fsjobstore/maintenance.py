@@ -209,7 +209,7 @@ def destroy_store(storage: Storage, *, dry_run: bool = False) -> list[str]:
     if not has_marker:
         if not ours:
             if not dry_run:
-                storage.remove_empty_root()
+                storage.remove_empty_dirs()
             return []
         if any(not layout.is_temp_name(k) for k in ours):
             raise NotAJobStoreError(

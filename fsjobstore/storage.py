@@ -287,14 +287,16 @@ class Storage:
 
     def list_keys(self, prefix: str) -> list[str]:
         """Every key below *prefix* (recursive), temporary objects included."""
-        path = self.path(prefix)
-        with self._errors(prefix, "list"):
+        return self._list_below(self.path(prefix), prefix)
+
+    def _list_below(self, path: str, label: str) -> list[str]:
+        """Every key below the backend *path*; *label* names it in errors."""
+        with self._errors(label, "list"):
             if self.capabilities.local:
                 keys: list[str] = []
                 for dirpath, _, files in os.walk(path):
-                    rel = os.path.relpath(dirpath, self.root)
-                    for name in files:
-                        keys.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
+                    rel = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
+                    keys.extend(name if rel == "." else f"{rel}/{name}" for name in files)
                 return keys
             try:
                 found = self._find(path)
@@ -314,20 +316,7 @@ class Storage:
 
     def list_keys_at_root(self) -> list[str]:
         """Every key under the root (recursive)."""
-        with self._errors("", "list"):
-            if self.capabilities.local:
-                if not os.path.isdir(self.root):
-                    return []
-                keys: list[str] = []
-                for dirpath, _, files in os.walk(self.root):
-                    rel = os.path.relpath(dirpath, self.root)
-                    keys.extend(name if rel == "." else f"{rel}/{name}" for name in files)
-                return keys
-            try:
-                found = self._find(self.root) if self.root else []
-            except FileNotFoundError:
-                return []
-        return [self.key_of(p) for p in found]
+        return self._list_below(self.root, "") if self.root else []
 
     def list_top_level(self) -> tuple[dict[str, dict[str, Any]], set[str]]:
         """Objects directly under the root (with details), and the prefixes there."""
@@ -581,16 +570,6 @@ class Storage:
                 return  # objects that are not ours remain: keep their directories
             # Only empty directories are left (some backends' rmdir is a no-op).
             self.fs.rm(self.root, recursive=True)
-
-    def remove_empty_root(self) -> None:
-        """Remove the root directory itself where directories are real (local, SFTP)."""
-        if not self.capabilities.needs_dirs:
-            return
-        with self._errors("", "delete"), contextlib.suppress(FileNotFoundError, OSError):
-            if self.capabilities.local:
-                os.rmdir(self.root)
-            elif not self.fs.ls(self.root):
-                self.fs.rmdir(self.root)
 
     # -- URLs -------------------------------------------------------------------
 

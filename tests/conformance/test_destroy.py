@@ -35,6 +35,8 @@ def test_destroy_refuses_prefix_without_marker(backend: Backend) -> None:
         store.destroy()
     assert store.storage.exists("jobs/precious.json")
     store.storage.delete("jobs/precious.json")
+    store.destroy()  # nothing left but (on local and SFTP) empty directories
+    assert not store.storage.fs.exists(store.storage.root)
 
 
 def test_destroy_leaves_foreign_objects(backend: Backend) -> None:
