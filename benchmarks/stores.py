@@ -86,8 +86,13 @@ def discard(store: Any) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def make_job(store: Any, name: str = "bench") -> Any:
-    """A new JobDescription with an ID assigned by *store* (not yet created)."""
+def make_job(store: Any, name: str = "bench", *, assign: bool = True) -> Any:
+    """A new JobDescription with an ID assigned by *store* (not yet created).
+
+    Its config is the store's, as Toil assigns one to every job it saves (so
+    requirement defaults and the try count resolve); with ``assign=False`` the job
+    has no ID yet.
+    """
     from toil.job import JobDescription
 
     job = JobDescription(
@@ -95,5 +100,7 @@ def make_job(store: Any, name: str = "bench") -> Any:
         jobName=name,
         unitName="unit",
     )
-    store.assign_job_id(job)
+    job.assignConfig(store.config)
+    if assign:
+        store.assign_job_id(job)
     return job

@@ -383,31 +383,28 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
             raise NoSuchFileException(file_id) from None
 
     @override
-    @contextlib.contextmanager
     def read_file_stream(
         self,
         file_id: FileID | str,
         encoding: str | None = None,
         errors: str | None = None,
-    ) -> Iterator[IO[Any]]:
-        key = self._file_key(file_id).key
-        with self._reading(key, file_id, encoding, errors) as f:
-            yield f
+    ) -> contextlib.AbstractContextManager[IO[Any]]:
+        return self._reading(self._file_key(file_id).key, file_id, encoding, errors)
 
     @contextlib.contextmanager
     def _reading(
         self, key: str, name: str, encoding: str | None, errors: str | None
     ) -> Iterator[IO[Any]]:
         try:
-            opened = self._storage.open_read(key)
-            stream = opened.__enter__()
+            stream = self._storage.open_read(key)
         except ObjectNotFoundError:
             raise NoSuchFileException(name) from None
-        try:
-            with _text(stream, encoding, errors, reading=True) as f:
-                yield f
-        finally:
-            opened.__exit__(None, None, None)
+        with stream:
+            if encoding is None:  # the common case, without another context manager
+                yield stream
+            else:
+                with _text(stream, encoding, errors, reading=True) as f:
+                    yield f
 
     @override
     def delete_file(self, file_id: str) -> None:
@@ -513,20 +510,22 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
         errors: str | None = None,
     ) -> Iterator[IO[bytes]]:
         key = layout.shared_key(shared_file_name)
-        with self._storage.write_stream(key) as stream, _text(stream, encoding, errors) as f:
-            yield f
+        with self._storage.write_stream(key) as stream:
+            if encoding is None:  # the common case, without another context manager
+                yield stream
+            else:
+                with _text(stream, encoding, errors) as f:
+                    yield f
 
     @override
-    @contextlib.contextmanager
     def read_shared_file_stream(
         self,
         shared_file_name: str,
         encoding: str | None = None,
         errors: str | None = None,
-    ) -> Iterator[IO[Any]]:
+    ) -> contextlib.AbstractContextManager[IO[Any]]:
         key = layout.shared_key(shared_file_name)
-        with self._reading(key, shared_file_name, encoding, errors) as f:
-            yield f
+        return self._reading(key, shared_file_name, encoding, errors)
 
     # -- logs ------------------------------------------------------------------------
 

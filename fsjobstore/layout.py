@@ -26,6 +26,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from fsjobstore.errors import InvalidInputError
 
@@ -83,7 +84,13 @@ _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _SHARED_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 _UUID_DIR = re.compile(r"^[0-9a-f]{32}(\.x)?$")
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+_DOTS = re.compile(r"\.{2,}")
 _MAX_BASENAME = 120
+
+
+#: Keys and file IDs seen recently: every operation validates its key, and the same
+#: keys recur (a job is loaded and updated many times), so the checks are cached.
+_CACHE_SIZE = 1 << 16
 
 
 def validate_key(key: str, *, what: str = "key") -> str:
@@ -93,6 +100,21 @@ def validate_key(key: str, *, what: str = "key") -> str:
     ``[A-Za-z0-9._-]`` with no ``.``/``..`` component.  This is what keeps every
     operation inside the store's root.
     """
+    if type(key) is str and _is_safe_key(key):
+        return key
+    return _check_key(key, what)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _is_safe_key(key: str) -> bool:
+    try:
+        _check_key(key, "key")
+    except InvalidInputError:
+        return False  # not cached as an error: _check_key raises with the caller's words
+    return True
+
+
+def _check_key(key: str, what: str) -> str:
     if not isinstance(key, str) or not key:
         raise InvalidInputError(f"{what} must be a non-empty string, got {key!r}")
     if "\x00" in key:
@@ -149,10 +171,12 @@ def safe_basename(name: str | None, default: str = "stream") -> str:
 
 def new_job_id(job_name: str | None) -> str:
     """A fresh job ID: a readable slug of the job's name plus a UUID."""
-    slug = _UNSAFE_CHARS.sub("_", job_name or "job").strip("_.-")[:48] or "job"
+    # Unsafe runs and runs of dots become "_": a job named "a..b" still gets a valid ID.
+    slug = _DOTS.sub("_", _UNSAFE_CHARS.sub("_", job_name or "job")).strip("_.-")[:48] or "job"
     return f"{slug}-{uuid.uuid4().hex}"
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def job_key(job_id: str) -> str:
     return f"{JOBS}/{validate_job_id(job_id)}{JOB_SUFFIX}"
 
@@ -201,7 +225,13 @@ class FileKey:
 
 def parse_file_id(file_id: str) -> FileKey:
     """Decode a file ID, raising :class:`InvalidInputError` if it is not one of ours."""
-    key = validate_key(str(file_id), what="file ID")
+    return _parse_file_id(str(file_id))
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _parse_file_id(file_id: str) -> FileKey:
+    # Cached: lru_cache keeps results only, so an invalid ID raises every time.
+    key = validate_key(file_id, what="file ID")
     parts = key.split("/")
     top = parts[0]
     if top == OWNED and len(parts) == 4 and _UUID_DIR.match(parts[2]):

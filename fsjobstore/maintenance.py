@@ -25,8 +25,7 @@ from typing import Any
 
 from fsjobstore import layout
 from fsjobstore._snapshot import MODIFIED_FIELDS, Snapshot, file_ids_in, listing_time
-from fsjobstore.errors import CorruptObjectError, NotAJobStoreError
-from fsjobstore.marker import read_marker
+from fsjobstore.errors import NotAJobStoreError
 from fsjobstore.storage import Storage
 
 __all__ = [
@@ -201,11 +200,10 @@ def destroy_store(storage: Storage, *, dry_run: bool = False) -> list[str]:
     marker.  Deletes only keys for which :func:`is_store_key` holds, marker last.
     An empty or already destroyed location is not an error.
     """
-    try:
-        has_marker = read_marker(storage) is not None
-    except CorruptObjectError:
-        has_marker = True
+    # One listing answers both questions: is the marker there (any object by that
+    # name counts, readable or not), and what else is ours.
     ours = [k for k in storage.list_keys_at_root() if is_store_key(k)]
+    has_marker = layout.MARKER in ours
     if not has_marker:
         if not ours:
             if not dry_run:

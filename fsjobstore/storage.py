@@ -19,7 +19,7 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import IO, Any, BinaryIO, cast
 
@@ -42,6 +42,96 @@ SMALL_OBJECT = 8 * 1024 * 1024
 _COPY_CHUNK = 1024 * 1024
 _PART_SIZE = 8 * 1024 * 1024
 _PARALLEL_PARTS = 4
+
+
+class _Translated:
+    """Context manager of :meth:`Storage._errors` (a class: it wraps every call)."""
+
+    __slots__ = ("_action", "_key", "_storage")
+
+    def __init__(self, storage: Storage, key: str, action: str) -> None:
+        self._storage = storage
+        self._key = key
+        self._action = action
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: object) -> None:
+        if exc is None or isinstance(exc, FsJobStoreError) or not isinstance(exc, Exception):
+            return
+        where = f"{self._storage.url}: {self._key}"
+        if isinstance(exc, FileNotFoundError):
+            raise ObjectNotFoundError(f"{where} does not exist ({self._action})") from None
+        if isinstance(exc, FileExistsError):
+            raise ObjectExistsError(f"{where} already exists ({self._action})") from None
+        raise BackendError(
+            f"{self._storage.url}: {self._action} {self._key} failed: "
+            f"{self._storage._clean(exc)}"
+        ) from exc
+
+
+class _HeadThenRest(io.RawIOBase):
+    """A large object's stream: its first bytes (already read) then the rest.
+
+    The rest is opened (``fs.open``) only when a read goes past the first bytes,
+    and read from that offset on, so no byte is fetched twice.
+    """
+
+    def __init__(self, head: bytes, open_rest: Callable[[], IO[bytes]]) -> None:
+        super().__init__()
+        self._head = memoryview(head)
+        self._open_rest = open_rest
+        self._rest: IO[bytes] | None = None
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            target = offset
+        elif whence == io.SEEK_CUR:
+            target = self._pos + offset
+        else:
+            target = self._rest_handle().seek(offset, io.SEEK_END)
+        if target < 0:
+            raise ValueError(f"negative seek position {target}")
+        self._pos = target
+        return target
+
+    def readinto(self, buffer: Any) -> int:
+        out = memoryview(buffer).cast("B")
+        if self._pos < len(self._head):
+            n = min(len(out), len(self._head) - self._pos)
+            out[:n] = self._head[self._pos : self._pos + n]
+            self._pos += n
+            return n
+        rest = self._rest_handle()
+        if rest.tell() != self._pos:
+            rest.seek(self._pos)
+        data = rest.read(len(out))
+        out[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+    def _rest_handle(self) -> IO[bytes]:
+        if self._rest is None:
+            self._rest = self._open_rest()
+        return self._rest
+
+    def close(self) -> None:
+        if self._rest is not None:
+            self._rest.close()
+        self._head = memoryview(b"")
+        super().close()
 
 
 class Storage:
@@ -111,21 +201,9 @@ class Storage:
     def _clean(self, exc: BaseException) -> str:
         return scrub(f"{type(exc).__name__}: {exc}", self._secrets)
 
-    @contextlib.contextmanager
-    def _errors(self, key: str, action: str) -> Iterator[None]:
+    def _errors(self, key: str, action: str) -> _Translated:
         """Translate backend exceptions raised while doing *action* on *key*."""
-        try:
-            yield
-        except FsJobStoreError:
-            raise
-        except FileNotFoundError:
-            raise ObjectNotFoundError(f"{self.url}: {key} does not exist ({action})") from None
-        except FileExistsError:
-            raise ObjectExistsError(f"{self.url}: {key} already exists ({action})") from None
-        except Exception as exc:
-            raise BackendError(
-                f"{self.url}: {action} {key} failed: {self._clean(exc)}"
-            ) from exc
+        return _Translated(self, key, action)
 
     # -- reads ------------------------------------------------------------------
 
@@ -172,29 +250,30 @@ class Storage:
                 result[key] = bytes(value)
         return result
 
-    @contextlib.contextmanager
-    def open_read(self, key: str) -> Iterator[BinaryIO]:
-        """A binary stream over *key*; small objects cost one request."""
+    def open_read(self, key: str) -> BinaryIO:
+        """An open binary stream over *key* (use it in ``with``); small objects cost
+        one request.  Errors are translated when opening; the caller closes it."""
         path = self.path(key)
         caps = self.capabilities
         with self._errors(key, "open"):
             if caps.local:
-                handle: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed below
-            elif caps.byte_ranges:
-                head = self._read_head(path)
-                if head is not None and len(head) < SMALL_OBJECT:
-                    handle = io.BytesIO(head)
-                else:
-                    handle = self.fs.open(path, "rb")
-            else:
-                handle = self.fs.open(path, "rb")
-        try:
-            yield cast(BinaryIO, handle)
-        finally:
-            handle.close()
+                return open(path, "rb")
+            if not caps.byte_ranges:
+                return cast(BinaryIO, self.fs.open(path, "rb"))
+            head = self._read_head(path)
+        if len(head) < SMALL_OBJECT:
+            return io.BytesIO(head)
+        # A large object: serve the bytes already fetched, then read on from there.
+        return cast(BinaryIO, io.BufferedReader(
+            _HeadThenRest(head, lambda: self._open_rest(key, path)), _COPY_CHUNK
+        ))
 
-    def _read_head(self, path: str) -> bytes | None:
-        """The first SMALL_OBJECT bytes of *path* in one ranged GET, or None if refused."""
+    def _open_rest(self, key: str, path: str) -> IO[bytes]:
+        with self._errors(key, "open"):
+            return cast(IO[bytes], self.fs.open(path, "rb"))
+
+    def _read_head(self, path: str) -> bytes:
+        """The first SMALL_OBJECT bytes of *path* in one ranged GET."""
         try:
             return bytes(
                 self.fs.cat_file(path, start=0, end=SMALL_OBJECT, **self.capabilities.read_kwargs)
@@ -208,21 +287,33 @@ class Storage:
     def get_local(self, key: str, local_path: str, *, executable: bool = False) -> None:
         """Copy *key* to *local_path*; the local file appears only once complete."""
         path = self.path(key)
+        if self.capabilities.local and not executable:
+            with self._errors(key, "download"):
+                try:
+                    # Same file system: share the inode, as Toil's own store does.
+                    # Stored files are only ever replaced (os.replace), never
+                    # rewritten in place, so the link keeps this version.  A link
+                    # appears whole; an existing *local_path* takes the path below.
+                    os.link(path, local_path)
+                    return
+                except FileNotFoundError:
+                    if not os.path.exists(path):
+                        raise
+                except OSError:
+                    pass
         directory = os.path.dirname(os.path.abspath(local_path))
         fd, temp = tempfile.mkstemp(prefix=layout.TEMP_PREFIX, dir=directory)
         os.close(fd)
         try:
             with self._errors(key, "download"):
                 if self.capabilities.local and not executable and self._hard_link(path, temp):
-                    # Same file system: share the inode, as Toil's own store does.
-                    # Stored files are only ever replaced (os.replace), never
-                    # rewritten in place, so the link keeps this version.
-                    os.replace(temp, local_path)
+                    os.replace(temp, local_path)  # replaces the existing *local_path*
                     return
                 if self.capabilities.local:
                     shutil.copyfile(path, temp)
                 else:
-                    self.fs.get_file(path, temp, **self._transfer_kwargs(None))
+                    # One streaming GET, as fsspec's own get_file (bounded memory).
+                    self.fs.get_file(path, temp)
             mode = 0o777 if executable else 0o666
             umask = os.umask(0)
             os.umask(umask)
@@ -248,9 +339,9 @@ class Storage:
 
     def exists(self, key: str) -> bool:
         path = self.path(key)
+        if self.capabilities.local:
+            return os.path.isfile(path)  # never raises
         with self._errors(key, "check"):
-            if self.capabilities.local:
-                return os.path.isfile(path)
             if self.capabilities.name == "s3":
                 return self._s3_head(path) is not None
             return bool(self.fs.isfile(path))
@@ -432,10 +523,13 @@ class Storage:
         path = self.path(key)
         if self.capabilities.local:
             directory = os.path.dirname(path)
-            with self._errors(key, "write"):
-                os.makedirs(directory, exist_ok=True)
             temp = os.path.join(directory, layout.temp_sibling(os.path.basename(path)))
-            handle = open(temp, "xb")  # noqa: SIM115 - closed below
+            with self._errors(key, "write"):
+                try:
+                    handle = open(temp, "xb")  # noqa: SIM115 - closed below
+                except FileNotFoundError:  # the directory is created on first use only
+                    os.makedirs(directory, exist_ok=True)
+                    handle = open(temp, "xb")  # noqa: SIM115
             try:
                 yield cast(BinaryIO, handle)
                 handle.close()
@@ -471,20 +565,24 @@ class Storage:
         directory = os.path.dirname(path)
         temp = os.path.join(directory, layout.temp_sibling(os.path.basename(path)))
         try:
-            try:
-                f = open(temp, "xb")  # noqa: SIM115 - closed below
-            except FileNotFoundError:  # the directory is created on first use only
-                os.makedirs(directory, exist_ok=True)
-                f = open(temp, "xb")  # noqa: SIM115
+            f = open(temp, "xb")  # noqa: SIM115 - closed below
+        except FileNotFoundError:  # the directory is created on first use only
+            os.makedirs(directory, exist_ok=True)
+            f = open(temp, "xb")  # noqa: SIM115
+        try:
             with f:
                 fill(f)
             if exclusive:
-                os.link(temp, path)  # fails with FileExistsError: exclusive by the kernel
+                try:
+                    os.link(temp, path)  # FileExistsError if taken: exclusive by the kernel
+                finally:
+                    os.unlink(temp)
             else:
                 os.replace(temp, path)
-        finally:
+        except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
+            raise
 
     def _via_temp(self, key: str, upload: Any) -> None:
         """Upload to a temporary sibling, then move it onto *key*."""

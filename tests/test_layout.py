@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from fsjobstore import layout
@@ -43,6 +43,8 @@ def test_new_file_keys_parse_back(name: str) -> None:
 
 
 @given(st.text())
+@example("0..0")  # found by hypothesis: runs of dots in a job's name
+@example("a b...c")
 def test_new_job_ids_are_valid_and_shell_safe(name: str) -> None:
     job_id = layout.new_job_id(name)
     assert layout.validate_job_id(job_id) == job_id

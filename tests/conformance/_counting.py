@@ -18,13 +18,18 @@ class RequestCounter:
     def __init__(self, fs: Any) -> None:
         self._fs = fs
         self.by_operation: Counter[str] = Counter()
+        #: The Range header of every GetObject (None for a whole-object GET).
+        self.get_ranges: list[str | bytes | None] = []
 
     @property
     def total(self) -> int:
         return sum(self.by_operation.values())
 
-    def _on_send(self, event_name: str, **_: Any) -> None:
-        self.by_operation[event_name.rsplit(".", 1)[-1]] += 1
+    def _on_send(self, event_name: str, request: Any = None, **_: Any) -> None:
+        operation = event_name.rsplit(".", 1)[-1]
+        self.by_operation[operation] += 1
+        if operation == "GetObject" and request is not None:
+            self.get_ranges.append(request.headers.get("Range"))
 
     def __enter__(self) -> RequestCounter:
         self._fs.connect()

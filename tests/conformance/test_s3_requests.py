@@ -121,3 +121,4 @@ def test_destroy_deletes_in_bulk(s3_backend: Backend) -> None:
         store.destroy()
     assert counter.by_operation["DeleteObjects"] == 1
     assert counter.total <= 4, counter.by_operation
+
