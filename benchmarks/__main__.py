@@ -49,6 +49,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workflow-repeats", type=int, default=None,
                         help="runs of the Toil workflow per store (default: 1 with --quick)")
+    parser.add_argument("--floor-repeats", type=int, default=None,
+                        help="repeats of the latency floors section (default: --repeats)")
     parser.add_argument("--skip", action="append", default=[],
                         choices=("operations", "workflow", "large", "rss", "floors"))
     parser.add_argument("--out", type=Path, help="a .md file (results between markers are "
@@ -64,10 +66,12 @@ def main(argv: list[str] | None = None) -> None:
     size = {k: v[1] if args.quick else v[0] for k, v in SIZES.items()}
     backends = ["local", "s3"] if args.backend == "all" else [args.backend]
     workflow_repeats = args.workflow_repeats or (1 if args.quick else args.repeats)
+    floor_repeats = args.floor_repeats or args.repeats
     settings: dict[str, Any] = {
         "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
         "mode": "quick" if args.quick else "full", "backends": backends,
         "repeats": args.repeats, "workflow_repeats": workflow_repeats,
+        "floor_repeats": floor_repeats,
         "latency_ms": args.latency_ms, **{f"size_{k}": v for k, v in size.items()},
         "fsjobstore_source": _source_state(),
     }
@@ -133,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
                 return
             rec.proxy.set_latency(args.latency_ms)
             try:
-                for _ in range(args.repeats):
+                for _ in range(floor_repeats):
                     floors.run_floors(rec, workdir, endpoint, size["floor_jobs"],
                                       size["floor_jobs_toil"])
             finally:

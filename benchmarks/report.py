@@ -212,7 +212,8 @@ def render(rec: Recorder, settings: dict[str, Any]) -> str:
     if "peak_rss" in rec.extra:
         lines += ["### Peak memory (child process, ru_maxrss)", "", *_rss(rec)]
     if any(s == "floors" for s, _, _ in rec.series):
-        title = f"### Floors with {settings.get('latency_ms')} ms injected latency (S3)"
+        title = (f"### Floors with {settings.get('latency_ms')} ms injected latency (S3, "
+                 f"median of {settings.get('floor_repeats', settings['repeats'])} repeats)")
         lines += [title, "", *_floors(rec)]
     if rec.notes:
         lines += ["### Notes", ""] + [f"- {n}" for n in rec.notes] + [""]
