@@ -55,7 +55,7 @@ def describe_job(job: Any) -> dict[str, Any]:
 
 def _get(job: Any, name: str) -> Any:
     try:
-        return getattr(job, name)
+        return getattr(job, name, None)  # a missing attribute is None, without raising
     except Exception:
         return None
 

@@ -315,7 +315,7 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
         return layout.new_file_key(basename, owner=None, executable=executable)
 
     def _file_key(self, file_id: str | FileID) -> layout.FileKey:
-        return layout.parse_file_id(str(file_id))
+        return layout.parse_file_id(file_id)
 
     @override
     def write_file(

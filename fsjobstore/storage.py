@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import IO, Any, BinaryIO, cast
 
-from fsjobstore import layout
+from fsjobstore import _s3_stream, layout
 from fsjobstore._redact import redact_url, scrub, secret_values
 from fsjobstore.backends import Capabilities, profile_for
 from fsjobstore.errors import (
@@ -258,6 +258,8 @@ class Storage:
         with self._errors(key, "open"):
             if caps.local:
                 return open(path, "rb")
+            if caps.name == "s3":
+                return self._s3_open(path)
             if not caps.byte_ranges:
                 return cast(BinaryIO, self.fs.open(path, "rb"))
             head = self._read_head(path)
@@ -267,6 +269,19 @@ class Storage:
         return cast(BinaryIO, io.BufferedReader(
             _HeadThenRest(head, lambda: self._open_rest(key, path)), _COPY_CHUNK
         ))
+
+    def _s3_open(self, path: str) -> BinaryIO:
+        # One GET for any size: small objects are read at once, large ones
+        # streamed from the same response (fsjobstore._s3_stream).
+        response = _s3_stream.get_object(self.fs, path)
+        if int(response["ContentLength"]) < SMALL_OBJECT:
+            body = response["Body"]
+            try:
+                return io.BytesIO(_s3_stream.read_body(self.fs, body))
+            finally:
+                _s3_stream.close_body(self.fs, body)
+        raw = _s3_stream.S3ObjectStream(self.fs, path, response)
+        return cast(BinaryIO, io.BufferedReader(raw, _COPY_CHUNK))
 
     def _open_rest(self, key: str, path: str) -> IO[bytes]:
         with self._errors(key, "open"):
@@ -358,9 +373,14 @@ class Storage:
     def size(self, key: str) -> int:
         """Size of *key* in bytes; :class:`ObjectNotFoundError` if missing."""
         path = self.path(key)
-        with self._errors(key, "stat"):
-            if self.capabilities.local:
+        if self.capabilities.local:
+            try:
                 return os.stat(path).st_size
+            except FileNotFoundError:
+                raise ObjectNotFoundError(f"{self.url}: {key} does not exist (stat)") from None
+            except OSError as exc:
+                raise BackendError(f"{self.url}: stat {key} failed: {self._clean(exc)}") from exc
+        with self._errors(key, "stat"):
             if self.capabilities.name == "s3":
                 head = self._s3_head(path)
                 if head is None:

@@ -1,0 +1,34 @@
+"""The job manifest's encoding: the same document as the standard library would write."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from fsjobstore import manifest
+from fsjobstore.errors import CorruptObjectError
+
+FIELDS = {"job_id": "j-1", "name": "j", "requirements": {"memory": 2**40, "cores": 1.5},
+          "successors": ["a", "b"], "unicode": "Grüße ✓"}
+
+
+@pytest.mark.parametrize("stamp", [0.0, 1_700_000_000.0005, 1_790_000_000.999, 1_790_000_001.5])
+def test_updated_matches_datetime_isoformat(monkeypatch: pytest.MonkeyPatch, stamp: float) -> None:
+    monkeypatch.setattr("fsjobstore.manifest.time.time", lambda: stamp)
+    expected = datetime.fromtimestamp(stamp, timezone.utc).isoformat(timespec="milliseconds")
+    assert manifest._utc_now() == expected
+
+
+def test_encode_is_json_the_standard_library_reads_back() -> None:
+    data = manifest.encode(FIELDS, b"\x00payload\xff")
+    document = json.loads(data)
+    assert {k: document[k] for k in FIELDS} == FIELDS
+    assert manifest.payload(manifest.decode(data)) == b"\x00payload\xff"
+
+
+@pytest.mark.parametrize("data", [b"", b"{", b"\xff\xfe", b"[]", b'{"schema": 1}'])
+def test_decode_refuses_what_is_not_a_manifest(data: bytes) -> None:
+    with pytest.raises(CorruptObjectError):
+        manifest.decode(data)
