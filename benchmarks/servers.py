@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Proxy", "S3Servers", "aws_env", "s3_servers"]
+__all__ = ["Proxy", "S3Servers", "aws_env", "counting_proxy", "s3_servers"]
 
 
 def _free_port() -> int:
@@ -100,6 +100,29 @@ def _wait_http(url: str, deadline: float) -> None:
 
 
 @contextmanager
+def counting_proxy(upstream: str, workdir: Path, latency_ms: float = 0.0) -> Iterator[Proxy]:
+    """The counting proxy (its own process) in front of the S3 server at *upstream*."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with (workdir / "proxy.log").open("wb") as log:  # the child keeps its own copy
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.proxy", "--upstream", upstream,
+             "--latency-ms", str(latency_ms)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
+            start_new_session=True, env=env, cwd=Path(__file__).resolve().parent.parent,
+        )
+    try:
+        line = proc.stdout.readline().decode() if proc.stdout else ""
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"proxy did not start: {line!r}; see {workdir / 'proxy.log'}")
+        yield Proxy(int(line.split()[1]))
+    finally:
+        _stop(proc)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+@contextmanager
 def s3_servers(workdir: Path, latency_ms: float = 0.0) -> Iterator[S3Servers]:
     """moto_server plus the proxy in front of it; stopped (by PID) on exit."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -110,24 +133,10 @@ def s3_servers(workdir: Path, latency_ms: float = 0.0) -> Iterator[S3Servers]:
         stdin=subprocess.DEVNULL, stdout=moto_log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    proxy_proc: subprocess.Popen[bytes] | None = None
     try:
         _wait_http(f"http://127.0.0.1:{port}/moto-api/", time.monotonic() + 60)
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        proxy_proc = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.proxy", "--upstream", f"http://127.0.0.1:{port}",
-             "--latency-ms", str(latency_ms)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=(workdir / "proxy.log").open("wb"), start_new_session=True, env=env,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
-        line = proxy_proc.stdout.readline().decode() if proxy_proc.stdout else ""
-        if not line.startswith("PORT "):
-            raise RuntimeError(f"proxy did not start: {line!r}; see {workdir / 'proxy.log'}")
-        proxy = Proxy(int(line.split()[1]))
-        yield S3Servers(port, proxy)
+        with counting_proxy(f"http://127.0.0.1:{port}", workdir, latency_ms) as proxy:
+            yield S3Servers(port, proxy)
     finally:
-        if proxy_proc is not None:
-            _stop(proxy_proc)
         _stop(moto)
         moto_log.close()

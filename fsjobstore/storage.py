@@ -44,6 +44,13 @@ _PART_SIZE = 8 * 1024 * 1024
 _PARALLEL_PARTS = 4
 
 
+def _write_all(raw: Any, data: bytes) -> None:
+    """Write all of *data* to an unbuffered file (a raw write may be partial)."""
+    view = memoryview(data)
+    while view:
+        view = view[raw.write(view) :]
+
+
 class _Translated:
     """Context manager of :meth:`Storage._errors` (a class: it wraps every call)."""
 
@@ -483,7 +490,8 @@ class Storage:
         caps = self.capabilities
         with self._errors(key, "write"):
             if caps.local:
-                self._local_write(path, lambda f: f.write(data), exclusive=exclusive)
+                self._local_write(path, lambda f: _write_all(f, data), exclusive=exclusive,
+                                  buffered=False)
             elif caps.atomic_put:
                 if exclusive:
                     self.fs.pipe_file(path, data, mode="create")
@@ -581,14 +589,18 @@ class Storage:
         part = max(_PART_SIZE, -(-(size or 0) // 9000))
         return {"chunksize": part, "max_concurrency": _PARALLEL_PARTS}
 
-    def _local_write(self, path: str, fill: Any, *, exclusive: bool = False) -> None:
+    def _local_write(
+        self, path: str, fill: Any, *, exclusive: bool = False, buffered: bool = True
+    ) -> None:
+        # Unbuffered for one write of bytes in memory: no buffer, no tell/isatty calls.
+        buffering = -1 if buffered else 0
         directory = os.path.dirname(path)
         temp = os.path.join(directory, layout.temp_sibling(os.path.basename(path)))
         try:
-            f = open(temp, "xb")  # noqa: SIM115 - closed below
+            f = open(temp, "xb", buffering=buffering)  # noqa: SIM115 - closed below
         except FileNotFoundError:  # the directory is created on first use only
             os.makedirs(directory, exist_ok=True)
-            f = open(temp, "xb")  # noqa: SIM115
+            f = open(temp, "xb", buffering=buffering)  # noqa: SIM115
         try:
             with f:
                 fill(f)
