@@ -12,10 +12,11 @@ versions of an object.
 from __future__ import annotations
 
 import contextlib
-import io
 from typing import Any
 
 from fsspec.asyn import sync
+
+from fsjobstore._raw_streams import PositionedReader
 
 __all__ = ["S3ObjectStream", "get_object"]
 
@@ -40,7 +41,7 @@ def close_body(fs: Any, body: Any) -> None:
     sync(fs.loop, _close)
 
 
-class S3ObjectStream(io.RawIOBase):
+class S3ObjectStream(PositionedReader):
     """The remaining bytes of an open ``get_object`` response, as a raw stream."""
 
     def __init__(self, fs: Any, path: str, response: dict[str, Any]) -> None:
@@ -48,50 +49,26 @@ class S3ObjectStream(io.RawIOBase):
         self._fs = fs
         self._path = path
         self._body: Any = response["Body"]
-        self._size = int(response["ContentLength"])
+        self._length = int(response["ContentLength"])
         self._etag = response.get("ETag")
-        self._pos = 0
 
-    def readable(self) -> bool:
-        return True
+    def _size(self) -> int:
+        return self._length
 
-    def seekable(self) -> bool:
-        return True
+    def _moved(self, target: int) -> None:
+        self._drop_body()  # re-opened from the new position on the next read
 
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
-        target = base + offset
-        if target < 0:
-            raise ValueError(f"negative seek position {target}")
-        if target != self._pos:
-            self._drop_body()  # re-opened from the new position on the next read
-            self._pos = target
-        return target
-
-    def readinto(self, buffer: Any) -> int:
-        out = memoryview(buffer).cast("B")
-        want = min(len(out), self._size - self._pos)
-        if want <= 0:
-            return 0
-        data = self._read(want)
-        out[: len(data)] = data
-        self._pos += len(data)
-        return len(data)
+    def _fetch(self, size: int) -> bytes:
+        want = min(size, self._length - self._pos)
+        return self._read(want) if want > 0 else b""
 
     def readall(self) -> bytes:
         # RawIOBase.readall reads 8 KiB at a time: one read for the rest instead.
-        if self._pos >= self._size:
-            return b""
-        data = self._read(self._size - self._pos)
-        chunks = [data]
-        self._pos += len(data)
-        while self._pos < self._size:
-            more = self._read(self._size - self._pos)
-            chunks.append(more)
-            self._pos += len(more)
+        chunks = []
+        while self._pos < self._length:
+            data = self._read(self._length - self._pos)
+            chunks.append(data)
+            self._pos += len(data)
         return b"".join(chunks)
 
     def _read(self, size: int) -> bytes:
@@ -110,7 +87,7 @@ class S3ObjectStream(io.RawIOBase):
             if data:
                 return data
             self._drop_body()  # an early end of the body: read on from here
-        raise OSError(f"{self._path}: the object ended at {self._pos} of {self._size} bytes")
+        raise OSError(f"{self._path}: the object ended at {self._pos} of {self._length} bytes")
 
     def _reopen(self) -> None:
         pinned = {"IfMatch": self._etag} if self._etag else {}

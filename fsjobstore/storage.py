@@ -19,11 +19,12 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import IO, Any, BinaryIO, cast
 
 from fsjobstore import _s3_stream, layout
+from fsjobstore._raw_streams import HeadThenRest
 from fsjobstore._redact import redact_url, scrub, secret_values
 from fsjobstore.backends import Capabilities, profile_for
 from fsjobstore.errors import (
@@ -77,68 +78,6 @@ class _Translated:
             f"{self._storage.url}: {self._action} {self._key} failed: "
             f"{self._storage._clean(exc)}"
         ) from exc
-
-
-class _HeadThenRest(io.RawIOBase):
-    """A large object's stream: its first bytes (already read) then the rest.
-
-    The rest is opened (``fs.open``) only when a read goes past the first bytes,
-    and read from that offset on, so no byte is fetched twice.
-    """
-
-    def __init__(self, head: bytes, open_rest: Callable[[], IO[bytes]]) -> None:
-        super().__init__()
-        self._head = memoryview(head)
-        self._open_rest = open_rest
-        self._rest: IO[bytes] | None = None
-        self._pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        if whence == io.SEEK_SET:
-            target = offset
-        elif whence == io.SEEK_CUR:
-            target = self._pos + offset
-        else:
-            target = self._rest_handle().seek(offset, io.SEEK_END)
-        if target < 0:
-            raise ValueError(f"negative seek position {target}")
-        self._pos = target
-        return target
-
-    def readinto(self, buffer: Any) -> int:
-        out = memoryview(buffer).cast("B")
-        if self._pos < len(self._head):
-            n = min(len(out), len(self._head) - self._pos)
-            out[:n] = self._head[self._pos : self._pos + n]
-            self._pos += n
-            return n
-        rest = self._rest_handle()
-        if rest.tell() != self._pos:
-            rest.seek(self._pos)
-        data = rest.read(len(out))
-        out[: len(data)] = data
-        self._pos += len(data)
-        return len(data)
-
-    def _rest_handle(self) -> IO[bytes]:
-        if self._rest is None:
-            self._rest = self._open_rest()
-        return self._rest
-
-    def close(self) -> None:
-        if self._rest is not None:
-            self._rest.close()
-        self._head = memoryview(b"")
-        super().close()
 
 
 class Storage:
@@ -274,7 +213,7 @@ class Storage:
             return io.BytesIO(head)
         # A large object: serve the bytes already fetched, then read on from there.
         return cast(BinaryIO, io.BufferedReader(
-            _HeadThenRest(head, lambda: self._open_rest(key, path)), _COPY_CHUNK
+            HeadThenRest(head, lambda: self._open_rest(key, path)), _COPY_CHUNK
         ))
 
     def _s3_open(self, path: str) -> BinaryIO:

@@ -22,3 +22,12 @@ def store(backend: Backend) -> Iterator[FsspecJobStore]:
     job_store.initialize(Config())
     yield job_store
     job_store.destroy()
+
+
+@pytest.fixture
+def s3_store(s3_backend: Backend) -> Iterator[FsspecJobStore]:
+    """An initialized job store on S3 (moto), destroyed afterwards."""
+    job_store = open_store(s3_backend)
+    job_store.initialize(Config())
+    yield job_store
+    job_store.destroy()

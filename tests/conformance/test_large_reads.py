@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from toil.common import Config
 
 from fsjobstore import _s3_stream
 from fsjobstore.jobstore import FsspecJobStore
 from fsjobstore.storage import SMALL_OBJECT
 from tests.conformance._counting import RequestCounter
-from tests.servers import Backend
 
 SIZE = SMALL_OBJECT + 3 * 1024 * 1024 + 17
 
@@ -24,11 +21,15 @@ def content() -> bytes:
     return os.urandom(SIZE)
 
 
-@pytest.fixture
-def large_file(store: FsspecJobStore, content: bytes, tmp_path: Path) -> str:
+def _write(store: FsspecJobStore, content: bytes, tmp_path: Path) -> str:
     local = tmp_path / "large.bin"
     local.write_bytes(content)
     return store.write_file(str(local))
+
+
+@pytest.fixture
+def large_file(store: FsspecJobStore, content: bytes, tmp_path: Path) -> str:
+    return _write(store, content, tmp_path)
 
 
 def test_stream_reads_whole_and_in_pieces(
@@ -62,19 +63,14 @@ def test_read_file_copies_large_files(
 
 
 @pytest.fixture
-def s3_store(s3_backend: Backend) -> Iterator[FsspecJobStore]:
-    store = FsspecJobStore(s3_backend.new_url(), **s3_backend.storage_options)
-    store.initialize(Config())
-    yield store
-    store.destroy()
+def s3_large_file(s3_store: FsspecJobStore, content: bytes, tmp_path: Path) -> str:
+    return _write(s3_store, content, tmp_path)
 
 
 def test_s3_reads_take_one_get_whatever_the_size(
-    s3_store: FsspecJobStore, content: bytes, tmp_path: Path
+    s3_store: FsspecJobStore, s3_large_file: str, content: bytes, tmp_path: Path
 ) -> None:
-    local = tmp_path / "large.bin"
-    local.write_bytes(content)
-    file_id = s3_store.write_file(str(local))
+    file_id = s3_large_file
     fs = s3_store.storage.fs
     with RequestCounter(fs) as counter:
         s3_store.read_file(file_id, str(tmp_path / "copy"))
@@ -88,11 +84,9 @@ def test_s3_reads_take_one_get_whatever_the_size(
 
 
 def test_s3_stream_resumes_after_a_broken_connection(
-    s3_store: FsspecJobStore, content: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    s3_store: FsspecJobStore, s3_large_file: str, content: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    local = tmp_path / "large.bin"
-    local.write_bytes(content)
-    file_id = s3_store.write_file(str(local))
+    file_id = s3_large_file
     real_read = _s3_stream.read_body
     calls = 0
 
@@ -115,11 +109,10 @@ def test_s3_stream_resumes_after_a_broken_connection(
 
 
 def test_s3_stream_never_mixes_two_versions(
-    s3_store: FsspecJobStore, content: bytes, tmp_path: Path
+    s3_store: FsspecJobStore, s3_large_file: str, content: bytes, tmp_path: Path
 ) -> None:
-    local = tmp_path / "large.bin"
-    local.write_bytes(content)
-    file_id = s3_store.write_file(str(local))
+    file_id = s3_large_file
+    local = tmp_path / "other.bin"
     with s3_store.read_file_stream(file_id) as f:
         assert f.read(1024) == content[:1024]
         local.write_bytes(bytes(SIZE))  # the same size, other bytes

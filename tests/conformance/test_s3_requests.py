@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from toil.common import Config
 
 from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance._counting import RequestCounter
 from tests.conformance._helpers import new_job
 from tests.servers import Backend
-
-
-@pytest.fixture
-def s3_store(s3_backend: Backend) -> Iterator[FsspecJobStore]:
-    store = FsspecJobStore(s3_backend.new_url(), **s3_backend.storage_options)
-    store.initialize(Config())
-    yield store
-    store.destroy()
 
 
 def count(store: FsspecJobStore) -> RequestCounter:
