@@ -10,14 +10,23 @@ from typing import IO, Any, cast
 __all__ = ["text_stream"]
 
 
-@contextlib.contextmanager
 def text_stream(
     stream: IO[bytes], encoding: str | None, errors: str | None, *, reading: bool = False
-) -> Iterator[IO[Any]]:
-    """*stream* itself, or a text wrapper over it that never closes it."""
+) -> contextlib.AbstractContextManager[IO[Any]]:
+    """*stream* itself, or a text wrapper over it that never closes it.
+
+    Without an encoding (the common case, on every read and write of a stream)
+    this is a plain ``nullcontext``, not another generator.
+    """
     if encoding is None:
-        yield stream
-        return
+        return contextlib.nullcontext(stream)
+    return _wrapped(stream, encoding, errors, reading=reading)
+
+
+@contextlib.contextmanager
+def _wrapped(
+    stream: IO[bytes], encoding: str, errors: str | None, *, reading: bool
+) -> Iterator[IO[Any]]:
     wrapper = io.TextIOWrapper(
         cast(Any, stream), encoding=encoding, errors=errors or "strict",
         write_through=not reading,

@@ -241,10 +241,10 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
 
     @override
     def jobs(self) -> Iterator[JobDescription]:
+        doomed = self._doomed or set()
         keys = [
             k for k in self._storage.list_keys(layout.JOBS)
-            if layout.job_id_from_key(k) is not None
-            and layout.job_id_from_key(k) not in (self._doomed or ())
+            if (job_id := layout.job_id_from_key(k)) is not None and job_id not in doomed
         ]
         for key, data in self._storage.read_many(keys).items():
             if data is None:
@@ -399,12 +399,8 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
             stream = self._storage.open_read(key)
         except ObjectNotFoundError:
             raise NoSuchFileException(name) from None
-        with stream:
-            if encoding is None:  # the common case, without another context manager
-                yield stream
-            else:
-                with _text(stream, encoding, errors, reading=True) as f:
-                    yield f
+        with stream, _text(stream, encoding, errors, reading=True) as f:
+            yield f
 
     @override
     def delete_file(self, file_id: str) -> None:
@@ -510,12 +506,8 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
         errors: str | None = None,
     ) -> Iterator[IO[bytes]]:
         key = layout.shared_key(shared_file_name)
-        with self._storage.write_stream(key) as stream:
-            if encoding is None:  # the common case, without another context manager
-                yield stream
-            else:
-                with _text(stream, encoding, errors) as f:
-                    yield f
+        with self._storage.write_stream(key) as stream, _text(stream, encoding, errors) as f:
+            yield f
 
     @override
     def read_shared_file_stream(

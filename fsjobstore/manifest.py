@@ -56,8 +56,9 @@ def encode(fields: Mapping[str, Any], payload: bytes) -> bytes:
     document["updated"] = _utc_now()
     document["payload_encoding"] = PAYLOAD_ENCODING
     document["payload"] = binascii.b2a_base64(payload, newline=False).decode("ascii")
-    # orjson: compact UTF-8 JSON, the same document the standard library writes,
-    # in a tenth of the time (this runs on every job write).
+    # orjson: compact JSON, as json.dumps(separators=(",", ":")) writes it except
+    # that non-ASCII text stays UTF-8 instead of \u escapes; a tenth of the time
+    # (this runs on every job write).
     return orjson.dumps(document, default=str)
 
 

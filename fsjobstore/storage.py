@@ -319,14 +319,9 @@ class Storage:
     def size(self, key: str) -> int:
         """Size of *key* in bytes; :class:`ObjectNotFoundError` if missing."""
         path = self.path(key)
-        if self.capabilities.local:
-            try:
-                return os.stat(path).st_size
-            except FileNotFoundError:
-                raise ObjectNotFoundError(f"{self.url}: {key} does not exist (stat)") from None
-            except OSError as exc:
-                raise BackendError(f"{self.url}: stat {key} failed: {self._clean(exc)}") from exc
         with self._errors(key, "stat"):
+            if self.capabilities.local:
+                return os.stat(path).st_size
             if self.capabilities.name == "s3":
                 head = self._s3_head(path)
                 if head is None:

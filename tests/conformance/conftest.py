@@ -15,9 +15,8 @@ def open_store(backend: Backend, url: str | None = None) -> FsspecJobStore:
     return FsspecJobStore(url or backend.new_url(), **backend.storage_options)
 
 
-@pytest.fixture
-def store(backend: Backend) -> Iterator[FsspecJobStore]:
-    """An initialized job store on the parametrized backend, destroyed afterwards."""
+def initialized(backend: Backend) -> Iterator[FsspecJobStore]:
+    """A fresh, initialized job store on *backend*, destroyed when resumed."""
     job_store = open_store(backend)
     job_store.initialize(Config())
     yield job_store
@@ -25,9 +24,12 @@ def store(backend: Backend) -> Iterator[FsspecJobStore]:
 
 
 @pytest.fixture
+def store(backend: Backend) -> Iterator[FsspecJobStore]:
+    """An initialized job store on the parametrized backend, destroyed afterwards."""
+    yield from initialized(backend)
+
+
+@pytest.fixture
 def s3_store(s3_backend: Backend) -> Iterator[FsspecJobStore]:
     """An initialized job store on S3 (moto), destroyed afterwards."""
-    job_store = open_store(s3_backend)
-    job_store.initialize(Config())
-    yield job_store
-    job_store.destroy()
+    yield from initialized(s3_backend)
