@@ -113,13 +113,16 @@ def _large(rec: Recorder, backend: str) -> list[str]:
     return _table(header, rows)
 
 
-_FLOOR_OF = {
-    "populate N jobs (batch() where the store has it)": ("fs.pipe",),
-    "jobs() over N jobs": ("fs.cat",),
+_FLOOR_OF = [
+    ("populate N jobs (batch() where the store has it)", ("fs.pipe",)),
+    ("jobs() over N jobs", ("fs.cat",)),
     # Restart clean(): read every job once, delete the orphaned half.
-    "clean() with job cache, half orphaned": ("fs.cat", "fs.rm/2"),
-    "destroy() of the rest": ("fs.rm",),
-}
+    ("clean() with job cache, half orphaned", ("fs.cat", "fs.rm/2")),
+    # destroy() deletes the half clean() left: against deleting known keys, and
+    # against deleting a prefix that must be listed first.
+    ("destroy() of the rest", ("fs.rm/2",)),
+    ("destroy() of the rest", ("fs.rm recursive/2",)),
+]
 
 
 def _floor_rate(floors: dict[str, Series], parts: tuple[str, ...]) -> float:
@@ -146,7 +149,7 @@ def _floors(rec: Recorder) -> list[str]:
     ours = next((x for x in labels if x.startswith("fsjobstore")), None)
     toil = next((x for x in labels if x.startswith("Toil")), None)
     rows = []
-    for op, parts in _FLOOR_OF.items():
+    for op, parts in _FLOOR_OF:
         a = _find(rec, section, op, ours) if ours else None
         b = _find(rec, section, op, toil) if toil else None
         fm = _floor_rate(floors, parts)

@@ -200,6 +200,14 @@ def destroy_store(storage: Storage, *, dry_run: bool = False) -> list[str]:
     marker.  Deletes only keys for which :func:`is_store_key` holds, marker last.
     An empty or already destroyed location is not an error.
     """
+    if not dry_run and storage.exists(layout.MARKER):
+        # A store: delete what is ours while listing it, the marker last, so an
+        # interrupted destroy can be run again.
+        deleted = storage.delete_listed(lambda k: k != layout.MARKER and is_store_key(k))
+        storage.delete(layout.MARKER)
+        with contextlib.suppress(Exception):
+            storage.remove_empty_dirs()
+        return [*sorted(deleted), layout.MARKER]
     # One listing answers both questions: is the marker there (any object by that
     # name counts, readable or not), and what else is ours.
     ours = [k for k in storage.list_keys_at_root() if is_store_key(k)]

@@ -19,11 +19,11 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import IO, Any, BinaryIO, cast
 
-from fsjobstore import _s3_stream, layout
+from fsjobstore import _s3_bulk, _s3_stream, layout
 from fsjobstore._raw_streams import HeadThenRest
 from fsjobstore._redact import redact_url, scrub, secret_values
 from fsjobstore.backends import Capabilities, profile_for
@@ -600,9 +600,25 @@ class Storage:
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(path)
                 return len(paths)
+            if self.capabilities.name == "s3":
+                _s3_bulk.delete_paths(self.fs, paths)  # raises on keys it could not delete
+                return len(paths)
             with contextlib.suppress(FileNotFoundError):
                 self.fs.rm(paths)
         return len(paths)
+
+    def delete_listed(self, select: Callable[[str], bool]) -> list[str]:
+        """Delete every key under the root that *select* accepts; the keys deleted.
+
+        On S3 the deletes start while the listing goes on (one LIST and one
+        DeleteObjects per 1,000 keys); elsewhere the listing comes first.
+        """
+        if self.capabilities.name == "s3" and self.root:
+            with self._errors("", "delete (bulk)"):
+                return _s3_bulk.delete_listed(self.fs, self.root, select)
+        keys = [k for k in self.list_keys_at_root() if select(k)]
+        self.delete_many(keys)
+        return keys
 
     def delete_prefix(self, prefix: str) -> int:
         """Remove every key below *prefix*; returns the number of objects removed."""

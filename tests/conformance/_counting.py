@@ -18,6 +18,8 @@ class RequestCounter:
     def __init__(self, fs: Any) -> None:
         self._fs = fs
         self.by_operation: Counter[str] = Counter()
+        #: Every operation, in the order its requests were sent.
+        self.sequence: list[str] = []
         #: The Range header of every GetObject (None for a whole-object GET).
         self.get_ranges: list[str | bytes | None] = []
 
@@ -28,6 +30,7 @@ class RequestCounter:
     def _on_send(self, event_name: str, request: Any = None, **_: Any) -> None:
         operation = event_name.rsplit(".", 1)[-1]
         self.by_operation[operation] += 1
+        self.sequence.append(operation)
         if operation == "GetObject" and request is not None:
             self.get_ranges.append(request.headers.get("Range"))
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toil.common import Config
-
 from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance._counting import RequestCounter
 from tests.conformance._helpers import new_job
@@ -101,14 +99,3 @@ def test_jobs_lists_once_and_reads_each_job_once(s3_store: FsspecJobStore) -> No
     with count(s3_store) as counter:
         assert len(list(s3_store.jobs())) == 25
     assert counter.by_operation == {"ListObjectsV2": 1, "GetObject": 25}
-
-
-def test_destroy_deletes_in_bulk(s3_backend: Backend) -> None:
-    store = FsspecJobStore(s3_backend.new_url(), **s3_backend.storage_options)
-    store.initialize(Config())
-    store.storage.write_many({f"files/{i:032x}/f": b"" for i in range(40)})
-    with count(store) as counter:
-        store.destroy()
-    assert counter.by_operation["DeleteObjects"] == 1
-    assert counter.total <= 4, counter.by_operation
-

@@ -87,7 +87,8 @@ def test_bulk_operations_at_the_server(store: FsspecJobStore, proxy: Proxy) -> N
     assert counted(proxy, lambda: store.delete_job(str(jobs[0].jobStoreID))) == {
         "DeleteObject": 1, "ListObjectsV2": 1, "DeleteObjects": 1,
     }
-    # destroy: one listing, one bulk delete for the (<1,000) objects, the marker last.
+    # destroy: the marker's HEAD, one listing, one bulk delete for the (<1,000)
+    # objects, the marker last.
     assert counted(proxy, store.destroy) == {
-        "ListObjectsV2": 1, "DeleteObjects": 1, "DeleteObject": 1,
+        "HeadObject": 1, "ListObjectsV2": 1, "DeleteObjects": 1, "DeleteObject": 1,
     }
