@@ -52,6 +52,27 @@ def _write_all(raw: Any, data: bytes) -> None:
         view = view[raw.write(view) :]
 
 
+def _create_empty(path: str, *, exclusive: bool) -> bool:
+    """Create an empty local file in one step; False if *path* exists (and not *exclusive*).
+
+    An exclusive create is atomic (a reader finds no file or the empty one), so an
+    empty object such as a delivery marker needs no temporary file and rename.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        try:
+            fd = os.open(path, flags, 0o666)
+        except FileNotFoundError:  # the directory is created on first use only
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd = os.open(path, flags, 0o666)
+    except FileExistsError:
+        if exclusive:
+            raise
+        return False  # replacing an object: the usual temporary file and rename
+    os.close(fd)
+    return True
+
+
 class _Translated:
     """Context manager of :meth:`Storage._errors` (a class: it wraps every call)."""
 
@@ -424,6 +445,8 @@ class Storage:
         caps = self.capabilities
         with self._errors(key, "write"):
             if caps.local:
+                if not data and _create_empty(path, exclusive=exclusive):
+                    return
                 self._local_write(path, lambda f: _write_all(f, data), exclusive=exclusive,
                                   buffered=False)
             elif caps.atomic_put:
