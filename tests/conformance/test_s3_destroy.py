@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from fsjobstore import _s3_bulk, layout
+from fsjobstore.errors import BackendError
 from fsjobstore.jobstore import FsspecJobStore
 from fsjobstore.maintenance import is_store_key
 from tests.conformance._counting import RequestCounter
@@ -63,18 +64,14 @@ def test_failed_delete_keeps_the_marker_and_destroy_can_run_again(
 ) -> None:
     storage = filled.storage
     real = _s3_bulk._delete_keys
-    calls = 0
 
-    async def flaky(fs: Any, bucket: str, keys: Sequence[str]) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise PermissionError("injected: access denied on one DeleteObjects")
-        await real(fs, bucket, keys)
+    async def refused(fs: Any, bucket: str, keys: Sequence[str]) -> None:
+        await real(fs, bucket, keys[: len(keys) // 2])  # half deleted, then a failure
+        raise PermissionError("injected: access denied on one DeleteObjects")
 
-    monkeypatch.setattr(_s3_bulk, "_delete_keys", flaky)
-    with pytest.raises(OSError, match="injected"):
-        _s3_bulk.delete_listed(storage.fs, storage.root, _ours, page_size=_PAGE)
+    monkeypatch.setattr(_s3_bulk, "_delete_keys", refused)
+    with pytest.raises(BackendError, match="injected: access denied"):
+        filled.destroy()
     monkeypatch.undo()
     assert storage.exists(layout.MARKER)  # an interrupted destroy still finds its store
     assert any(_ours(k) for k in storage.list_keys_at_root())
