@@ -11,7 +11,7 @@ the deletes, not their sum.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from fsspec.asyn import sync
@@ -55,16 +55,34 @@ def _split(fs: Any, paths: Sequence[str]) -> tuple[str, list[str]]:
     return buckets.pop(), keys
 
 
-async def _delete_all(fs: Any, bucket: str, keys: list[str]) -> None:
+async def _delete_batches(fs: Any, bucket: str, batches: AsyncIterator[list[str]]) -> None:
+    """Delete each of *batches* as it arrives, at most IN_FLIGHT at once.
+
+    Every started delete ends before this returns or raises: a failure of
+    *batches* itself (a listing) raises its own error, otherwise the first
+    failed delete's.
+    """
     gate = asyncio.Semaphore(IN_FLIGHT)
+    started: list[asyncio.Future[None]] = []  # all kept: a failure must not go unseen
 
     async def one(batch: list[str]) -> None:
-        async with gate:
+        try:
             await _delete_keys(fs, bucket, batch)
+        finally:
+            gate.release()
 
-    _raise_first(await asyncio.gather(
-        *(one(keys[i : i + BATCH]) for i in range(0, len(keys), BATCH)), return_exceptions=True
-    ))
+    try:
+        async for batch in batches:
+            await gate.acquire()
+            started.append(asyncio.ensure_future(one(batch)))
+    finally:
+        outcomes = await asyncio.gather(*started, return_exceptions=True)
+    _raise_first(outcomes)
+
+
+async def _chunks(keys: list[str]) -> AsyncIterator[list[str]]:
+    for i in range(0, len(keys), BATCH):
+        yield keys[i : i + BATCH]
 
 
 def _raise_first(outcomes: Sequence[object]) -> None:
@@ -81,42 +99,36 @@ def delete_paths(fs: Any, paths: Sequence[str]) -> None:
     bucket, keys = _split(fs, paths)
     for path in paths:
         fs.invalidate_cache(path)
-    sync(fs.loop, _delete_all, fs, bucket, keys)
+    sync(fs.loop, _delete_batches, fs, bucket, _chunks(keys))
+
+
+async def _listed_batches(
+    fs: Any, bucket: str, prefix: str, select: Callable[[str], bool], page_size: int,
+    chosen: list[str],
+) -> AsyncIterator[list[str]]:
+    """The keys *select* accepts, one listing page at a time (also added to *chosen*)."""
+    token: str | None = None
+    while True:
+        extra = {"ContinuationToken": token} if token else {}
+        page = await fs._call_s3(
+            "list_objects_v2", Bucket=bucket, Prefix=prefix, MaxKeys=page_size, **extra
+        )
+        batch = [o["Key"] for o in page.get("Contents", []) if select(o["Key"])]
+        if batch:
+            chosen.extend(batch)
+            yield batch
+        if not page.get("IsTruncated"):
+            return
+        token = page["NextContinuationToken"]
 
 
 async def _delete_listed(
     fs: Any, bucket: str, prefix: str, select: Callable[[str], bool], page_size: int
 ) -> list[str]:
-    gate = asyncio.Semaphore(IN_FLIGHT)
-    started: list[asyncio.Future[None]] = []  # all kept: a failure must not go unseen
     chosen: list[str] = []
-
-    async def one(batch: list[str]) -> None:
-        try:
-            await _delete_keys(fs, bucket, batch)
-        finally:
-            gate.release()
-
-    token: str | None = None
-    try:
-        while True:
-            extra = {"ContinuationToken": token} if token else {}
-            page = await fs._call_s3(
-                "list_objects_v2", Bucket=bucket, Prefix=prefix, MaxKeys=page_size, **extra
-            )
-            batch = [o["Key"] for o in page.get("Contents", []) if select(o["Key"])]
-            if batch:
-                chosen.extend(batch)
-                await gate.acquire()  # at most IN_FLIGHT deletes wait on the server
-                started.append(asyncio.ensure_future(one(batch)))
-            if not page.get("IsTruncated"):
-                break
-            token = page["NextContinuationToken"]
-    finally:
-        # Every started delete ends before this returns or raises (a failed
-        # listing raises its own error; otherwise the first failed delete's).
-        outcomes = await asyncio.gather(*started, return_exceptions=True)
-    _raise_first(outcomes)
+    await _delete_batches(
+        fs, bucket, _listed_batches(fs, bucket, prefix, select, page_size, chosen)
+    )
     return chosen
 
 

@@ -201,38 +201,32 @@ def destroy_store(storage: Storage, *, dry_run: bool = False) -> list[str]:
     An empty or already destroyed location is not an error.
     """
     if not dry_run and storage.exists(layout.MARKER):
-        # A store: delete what is ours while listing it, the marker last, so an
-        # interrupted destroy can be run again.
-        deleted = storage.delete_listed(lambda k: k != layout.MARKER and is_store_key(k))
-        storage.delete(layout.MARKER)
-        with contextlib.suppress(Exception):
-            storage.remove_empty_dirs()
-        return [*sorted(deleted), layout.MARKER]
-    # One listing answers both questions: is the marker there (any object by that
-    # name counts, readable or not), and what else is ours.
-    ours = [k for k in storage.list_keys_at_root() if is_store_key(k)]
-    has_marker = layout.MARKER in ours
-    if not has_marker:
-        if not ours:
-            if not dry_run:
-                storage.remove_empty_dirs()
-            return []
-        if any(not layout.is_temp_name(k) for k in ours):
+        # A store: delete what is ours while listing it.
+        has_marker = True
+        deleted = sorted(
+            storage.delete_listed(lambda k: k != layout.MARKER and is_store_key(k))
+        )
+    else:
+        # One listing answers both questions: is the marker there (any object by
+        # that name counts, readable or not), and what else is ours.
+        ours = [k for k in storage.list_keys_at_root() if is_store_key(k)]
+        has_marker = layout.MARKER in ours
+        if not has_marker and any(not layout.is_temp_name(k) for k in ours):
             raise NotAJobStoreError(
                 f"refusing to destroy {storage.url}: it holds objects but no "
                 f"{layout.MARKER} marker, so it may not be a job store"
             )
-    ordered = sorted(k for k in ours if k != layout.MARKER)
+        deleted = sorted(k for k in ours if k != layout.MARKER)
+        if dry_run:
+            return [*deleted, *([layout.MARKER] if has_marker else [])]
+        storage.delete_many(deleted)
     if has_marker:
-        ordered.append(layout.MARKER)
-    if dry_run:
-        return ordered
-    # The marker goes last, so an interrupted destroy can be run again.
-    storage.delete_many(k for k in ordered if k != layout.MARKER)
-    storage.delete(layout.MARKER)
+        # The marker goes last, so an interrupted destroy can be run again.
+        storage.delete(layout.MARKER)
+        deleted.append(layout.MARKER)
     with contextlib.suppress(Exception):
         storage.remove_empty_dirs()
-    return ordered
+    return deleted
 
 
 def _protocols(fs: Any) -> list[str]:

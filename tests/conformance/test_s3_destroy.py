@@ -94,3 +94,25 @@ def test_delete_errors_name_the_keys() -> None:
 def test_page_size_is_checked(s3_store: FsspecJobStore) -> None:
     with pytest.raises(ValueError, match="page_size"):
         _s3_bulk.delete_listed(s3_store.storage.fs, s3_store.storage.root, _ours, page_size=0)
+
+
+def test_bulk_delete_raises_after_every_batch_ends(
+    filled: FsspecJobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = filled.storage
+    keys = sorted(k for k in storage.list_keys_at_root() if k.startswith("files/"))
+    refused_batch = keys[_PAGE : 2 * _PAGE]
+    real = _s3_bulk._delete_keys
+
+    async def refuse_second(fs: Any, bucket: str, batch: Sequence[str]) -> None:
+        if batch[0].endswith(refused_batch[0]):
+            raise PermissionError("injected: access denied on the second batch")
+        await real(fs, bucket, batch)
+
+    monkeypatch.setattr(_s3_bulk, "BATCH", _PAGE)
+    monkeypatch.setattr(_s3_bulk, "_delete_keys", refuse_second)
+    with pytest.raises(BackendError, match="injected: access denied on the second batch"):
+        storage.delete_many(keys)
+    # Every other batch was still deleted; only the refused one is left.
+    left = sorted(k for k in storage.list_keys_at_root() if k.startswith("files/"))
+    assert left == refused_batch
