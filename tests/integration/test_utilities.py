@@ -1,4 +1,4 @@
-"""Issue #3: ``toil status``, ``stats``, ``kill`` and ``clean`` on an fsspec store."""
+"""Issue #3: ``toil status``, ``stats``, ``kill``, ``debug-job`` and ``clean`` on fsspec stores."""
 
 from __future__ import annotations
 
@@ -28,6 +28,18 @@ def _leftovers(backend: Backend, locator: str) -> list[str]:
     return list(fs.find(path)) if fs.exists(path) else []
 
 
+def _one_controlled_job(
+    locator: str, tmp_path: Path, control: str, *options: str
+) -> tuple[Path, list[str]]:
+    """A marker directory holding *control*, and the command running one controlled job."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    (markers / control).touch()
+    argv = [tool("python"), str(CONTROLLED), "--jobStore", locator, *RUN_OPTIONS, *options,
+            "--jobs", "1", "--clean", "never", str(markers), str(tmp_path / "out.txt")]
+    return markers, argv
+
+
 def test_status_stats_and_clean(workflow_backend: Backend, locator: str, tmp_path: Path) -> None:
     env = toil_env(workflow_backend.env)
     output = tmp_path / "result.txt"
@@ -52,11 +64,7 @@ def test_kill_stops_a_running_workflow(
     workflow_backend: Backend, locator: str, tmp_path: Path
 ) -> None:
     env = toil_env(workflow_backend.env)
-    markers = tmp_path / "markers"
-    markers.mkdir()
-    (markers / "block-0").touch()
-    argv = [tool("python"), str(CONTROLLED), "--jobStore", locator, *RUN_OPTIONS,
-            "--jobs", "1", "--clean", "never", str(markers), str(tmp_path / "out.txt")]
+    markers, argv = _one_controlled_job(locator, tmp_path, "block-0")
     with (tmp_path / "leader.log").open("w") as log:
         leader = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -74,5 +82,32 @@ def test_kill_stops_a_running_workflow(
                 leader.wait(timeout=60)
     status = run([tool("toil"), "status", locator], env, check=False)
     assert "completed successfully" not in status.stdout, status.stdout
+    run([tool("toil"), "clean", locator], env)
+    assert _leftovers(workflow_backend, locator) == []
+
+
+@pytest.mark.slow
+def test_debug_job_reruns_a_failed_job(
+    workflow_backend: Backend, locator: str, tmp_path: Path
+) -> None:
+    env = toil_env(workflow_backend.env)
+    markers, argv = _one_controlled_job(locator, tmp_path, "fail-0", "--retryCount", "0")
+    failed = run(argv, env, check=False)
+    assert failed.returncode != 0 and "fails on purpose" in failed.stderr, failed.stderr[-3000:]
+    assert len(list(markers.glob("start-0-*"))) == 1
+
+    info = run([tool("toil"), "debug-job", "--printJobInfo", locator, "work"], env)
+    assert "Job: 'work'" in info.stdout, info.stdout[-3000:]
+    assert len(list(markers.glob("start-0-*"))) == 1  # printing does not run it
+
+    (markers / "fail-0").unlink()
+    rerun = run([tool("toil"), "debug-job", locator, "work"], env)
+    assert "Successfully ran" in rerun.stderr and "Worker crashed" not in rerun.stderr, (
+        rerun.stderr[-5000:]
+    )
+    # The job ran again from the store, and its chained fan-in job with it.
+    assert len(list(markers.glob("start-0-*"))) == 2
+    assert len(list(markers.glob("start-combine-*"))) == 1
+
     run([tool("toil"), "clean", locator], env)
     assert _leftovers(workflow_backend, locator) == []
