@@ -106,7 +106,8 @@ def _missing(what: str, install: str) -> NoReturn:
     pytest.skip(msg)
 
 
-def _require_module(module: str, install: str) -> None:
+def require_module(module: str, install: str) -> None:
+    """Skip (fail when ``CI=true``) unless the Python package *module* is installed."""
     if importlib.util.find_spec(module) is None:
         _missing(f"Python package {module!r}", install)
 
@@ -304,7 +305,7 @@ def file_backend(tmp_path_factory: pytest.TempPathFactory) -> Backend:
 @pytest.fixture(scope="session")
 def s3_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     """moto_server speaking S3, bucket ``fsjobstore-tests``."""
-    _require_module("s3fs", "pip install 's3fs>=2026.9.0'")
+    require_module("s3fs", "pip install 's3fs>=2026.9.0'")
     argv = _find_moto()
     workdir = tmp_path_factory.mktemp("moto")
     server = _start(
@@ -336,7 +337,7 @@ def s3_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
 @pytest.fixture(scope="session")
 def az_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     """Azurite blob service, container ``fsjobstore-tests``."""
-    _require_module("adlfs", "pip install 'adlfs>=2026.8'")
+    require_module("adlfs", "pip install 'adlfs>=2026.8'")
     azurite = _find_azurite()
     workdir = tmp_path_factory.mktemp("azurite")
     server = _start(
@@ -378,7 +379,7 @@ def az_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
 @pytest.fixture(scope="session")
 def gs_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     """fake-gcs-server (in-memory), bucket ``fsjobstore-tests``."""
-    _require_module("gcsfs", "pip install 'gcsfs>=2026.9'")
+    require_module("gcsfs", "pip install 'gcsfs>=2026.9'")
     binary = _find_fake_gcs()
     workdir = tmp_path_factory.mktemp("fake-gcs")
 
@@ -425,7 +426,7 @@ def gs_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
 @pytest.fixture(scope="session")
 def sftp_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     """OpenSSH sshd with internal-sftp, logging in as the current user with a generated key."""
-    _require_module("sshfs", "pip install 'sshfs>=2026.8'")
+    require_module("sshfs", "pip install 'sshfs>=2026.8'")
     sshd, keygen = _find_sshd()
     workdir = tmp_path_factory.mktemp("sshd").resolve()
     root = workdir / "root"

@@ -1,7 +1,8 @@
-"""Issue #3: the example workflow and a CWL workflow on ``--jobStore fsspec:<url>``."""
+"""Issue #3: the example workflow, a CWL and a WDL workflow on ``--jobStore fsspec:<url>``."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from tests.integration.toil_run import (
     toil_env,
     tool,
 )
-from tests.servers import Backend
+from tests.servers import Backend, require_module
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +40,7 @@ def test_fanout_example_gives_exact_output(
 def test_cwl_workflow_gives_byte_exact_output(
     workflow_backend: Backend, locator: str, tmp_path: Path
 ) -> None:
-    pytest.importorskip("cwltool", reason="needs toil[cwl]: pip install 'toil[cwl]==9.6.0'")
+    require_module("cwltool", "pip install 'toil[cwl]==9.6.0'")
     outdir = tmp_path / "out"
     run(
         [tool("toil-cwl-runner"), "--jobStore", locator, *RUN_OPTIONS, "--outdir", str(outdir),
@@ -50,6 +51,26 @@ def test_cwl_workflow_gives_byte_exact_output(
     expected_sorted = b"".join(sorted(text.splitlines(keepends=True)))  # C collation: bytes
     assert (outdir / "sorted.txt").read_bytes() == expected_sorted
     assert (outdir / "count.txt").read_bytes() == f"{len(text.splitlines())}\n".encode()
+
+
+def test_wdl_workflow_gives_exact_output(
+    workflow_backend: Backend, locator: str, tmp_path: Path
+) -> None:
+    require_module("WDL", "pip install 'toil[wdl]==9.6.0'")
+    outdir = tmp_path / "out"
+    result = run(
+        [tool("toil-wdl-runner"), "--jobStore", locator, *RUN_OPTIONS, "--outputDirectory",
+         str(outdir), str(EXAMPLES / "wc.wdl"), str(EXAMPLES / "wc-inputs.json")],
+        toil_env(workflow_backend.env), cwd=tmp_path,
+    )
+    outputs = json.loads(result.stdout)
+    lines = (EXAMPLES / "input.txt").read_text("utf-8").splitlines()
+    assert outputs["wc.line_count"] == len(lines)
+    quoted = Path(outputs["wc.quoted"])
+    assert quoted.is_relative_to(outdir)
+    assert quoted.read_text("utf-8") == "".join(f"> {line}\n" for line in lines)
+    # Toil's default --clean onSuccess removed the store.
+    assert not workflow_backend.filesystem().exists(locator.removeprefix("fsspec:"))
 
 
 def test_invalid_locator_is_refused_before_anything_runs(tmp_path: Path) -> None:
