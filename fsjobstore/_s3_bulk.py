@@ -55,8 +55,10 @@ def _split(fs: Any, paths: Sequence[str]) -> tuple[str, list[str]]:
     return buckets.pop(), keys
 
 
-async def _delete_batches(fs: Any, bucket: str, batches: AsyncIterator[list[str]]) -> None:
-    """Delete each of *batches* as it arrives, at most IN_FLIGHT at once.
+async def _delete_batches(
+    fs: Any, bucket: str, batches: AsyncIterator[list[str]]
+) -> list[str]:
+    """Delete each of *batches* as it arrives, at most IN_FLIGHT at once; the keys deleted.
 
     Every started delete ends before this returns or raises: a failure of
     *batches* itself (a listing) raises its own error, otherwise the first
@@ -64,6 +66,7 @@ async def _delete_batches(fs: Any, bucket: str, batches: AsyncIterator[list[str]
     """
     gate = asyncio.Semaphore(IN_FLIGHT)
     started: list[asyncio.Future[None]] = []  # all kept: a failure must not go unseen
+    deleted: list[str] = []
 
     async def one(batch: list[str]) -> None:
         try:
@@ -73,11 +76,13 @@ async def _delete_batches(fs: Any, bucket: str, batches: AsyncIterator[list[str]
 
     try:
         async for batch in batches:
+            deleted.extend(batch)
             await gate.acquire()
             started.append(asyncio.ensure_future(one(batch)))
     finally:
         outcomes = await asyncio.gather(*started, return_exceptions=True)
     _raise_first(outcomes)
+    return deleted
 
 
 async def _chunks(keys: list[str]) -> AsyncIterator[list[str]]:
@@ -103,10 +108,9 @@ def delete_paths(fs: Any, paths: Sequence[str]) -> None:
 
 
 async def _listed_batches(
-    fs: Any, bucket: str, prefix: str, select: Callable[[str], bool], page_size: int,
-    chosen: list[str],
+    fs: Any, bucket: str, prefix: str, select: Callable[[str], bool], page_size: int
 ) -> AsyncIterator[list[str]]:
-    """The keys *select* accepts, one listing page at a time (also added to *chosen*)."""
+    """The keys *select* accepts, one listing page at a time."""
     token: str | None = None
     while True:
         extra = {"ContinuationToken": token} if token else {}
@@ -115,21 +119,10 @@ async def _listed_batches(
         )
         batch = [o["Key"] for o in page.get("Contents", []) if select(o["Key"])]
         if batch:
-            chosen.extend(batch)
             yield batch
         if not page.get("IsTruncated"):
             return
         token = page["NextContinuationToken"]
-
-
-async def _delete_listed(
-    fs: Any, bucket: str, prefix: str, select: Callable[[str], bool], page_size: int
-) -> list[str]:
-    chosen: list[str] = []
-    await _delete_batches(
-        fs, bucket, _listed_batches(fs, bucket, prefix, select, page_size, chosen)
-    )
-    return chosen
 
 
 def delete_listed(
@@ -147,6 +140,6 @@ def delete_listed(
     bucket, key, _ = fs.split_path(root)
     prefix = f"{key.rstrip('/')}/" if key else ""
     fs.invalidate_cache(root)
-    keys = sync(fs.loop, _delete_listed, fs, bucket, prefix,
-                lambda k: select(k[len(prefix):]), page_size)
+    batches = _listed_batches(fs, bucket, prefix, lambda k: select(k[len(prefix):]), page_size)
+    keys = sync(fs.loop, _delete_batches, fs, bucket, batches)
     return [k[len(prefix):] for k in keys]
