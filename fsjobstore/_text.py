@@ -1,4 +1,4 @@
-"""Text streams over the store's binary streams."""
+"""Text writers over the store's binary write streams."""
 
 from __future__ import annotations
 
@@ -11,29 +11,25 @@ __all__ = ["text_stream"]
 
 
 def text_stream(
-    stream: IO[bytes], encoding: str | None, errors: str | None, *, reading: bool = False
+    stream: IO[bytes], encoding: str | None, errors: str | None
 ) -> contextlib.AbstractContextManager[IO[Any]]:
-    """*stream* itself, or a text wrapper over it that never closes it.
+    """*stream* itself, or a text writer over it that never closes it.
 
-    Without an encoding (the common case, on every read and write of a stream)
-    this is a plain ``nullcontext``, not another generator.
+    Without an encoding (the common case, on every write of a stream) this is a
+    plain ``nullcontext``, not another generator.
     """
     if encoding is None:
         return contextlib.nullcontext(stream)
-    return _wrapped(stream, encoding, errors, reading=reading)
+    return _wrapped(stream, encoding, errors)
 
 
 @contextlib.contextmanager
-def _wrapped(
-    stream: IO[bytes], encoding: str, errors: str | None, *, reading: bool
-) -> Iterator[IO[Any]]:
+def _wrapped(stream: IO[bytes], encoding: str, errors: str | None) -> Iterator[IO[Any]]:
     wrapper = io.TextIOWrapper(
-        cast(Any, stream), encoding=encoding, errors=errors or "strict",
-        write_through=not reading,
+        cast(Any, stream), encoding=encoding, errors=errors or "strict", write_through=True
     )
     try:
         yield wrapper
     finally:
-        if not reading:
-            wrapper.flush()
+        wrapper.flush()
         wrapper.detach()
