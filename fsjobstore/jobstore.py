@@ -573,8 +573,12 @@ class _Reading:
         except ObjectNotFoundError:
             raise NoSuchFileException(self._name) from None
         if self._encoding is not None:
-            stream = io.TextIOWrapper(stream, encoding=self._encoding,
-                                      errors=self._errors or "strict")
+            try:
+                stream = io.TextIOWrapper(stream, encoding=self._encoding,
+                                          errors=self._errors or "strict")
+            except BaseException:  # an unknown encoding, say: close what was opened
+                stream.close()
+                raise
         self._stream = stream
         return stream
 

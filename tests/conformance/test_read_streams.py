@@ -54,3 +54,13 @@ def test_text_reads_honour_the_errors_argument(store: FsspecJobStore) -> None:
         store.read_shared_file_stream("latin.txt", encoding="utf-8") as strict,
     ):
         strict.read()
+
+
+def test_an_unknown_encoding_names_itself(store: FsspecJobStore) -> None:
+    with store.write_shared_file_stream("plain.txt") as f:
+        f.write(b"x")
+    with (
+        pytest.raises(LookupError, match="no-such-codec"),
+        store.read_shared_file_stream("plain.txt", encoding="no-such-codec"),
+    ):
+        pass
