@@ -21,9 +21,10 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
-from typing import IO, Any, BinaryIO, cast
+from typing import IO, Any, BinaryIO, NoReturn, cast
 
 from fsjobstore import _s3_bulk, _s3_stream, layout
+from fsjobstore._local_io import copy_into, open_local, read_local, write_local, write_local_with
 from fsjobstore._raw_streams import HeadThenRest
 from fsjobstore._redact import redact_url, scrub, secret_values
 from fsjobstore.backends import Capabilities, profile_for
@@ -43,13 +44,6 @@ SMALL_OBJECT = 8 * 1024 * 1024
 _COPY_CHUNK = 1024 * 1024
 _PART_SIZE = 8 * 1024 * 1024
 _PARALLEL_PARTS = 4
-
-
-def _write_all(raw: Any, data: bytes) -> None:
-    """Write all of *data* to an unbuffered file (a raw write may be partial)."""
-    view = memoryview(data)
-    while view:
-        view = view[raw.write(view) :]
 
 
 def _create_empty(path: str, *, exclusive: bool) -> bool:
@@ -90,15 +84,7 @@ class _Translated:
                  tb: object) -> None:
         if exc is None or isinstance(exc, FsJobStoreError) or not isinstance(exc, Exception):
             return
-        where = f"{self._storage.url}: {self._key}"
-        if isinstance(exc, FileNotFoundError):
-            raise ObjectNotFoundError(f"{where} does not exist ({self._action})") from None
-        if isinstance(exc, FileExistsError):
-            raise ObjectExistsError(f"{where} already exists ({self._action})") from None
-        raise BackendError(
-            f"{self._storage.url}: {self._action} {self._key} failed: "
-            f"{self._storage._clean(exc)}"
-        ) from exc
+        self._storage._raise_translated(exc, self._key, self._action)
 
 
 class Storage:
@@ -172,15 +158,30 @@ class Storage:
         """Translate backend exceptions raised while doing *action* on *key*."""
         return _Translated(self, key, action)
 
+    def _raise_translated(self, exc: Exception, key: str, action: str) -> NoReturn:
+        """Raise the fsjobstore error for *exc*, raised while doing *action* on *key*.
+
+        Local fast paths call this from ``except OSError`` rather than entering
+        :meth:`_errors` (a tenth of a microsecond-scale operation).
+        """
+        where = f"{self.url}: {key}"
+        if isinstance(exc, FileNotFoundError):
+            raise ObjectNotFoundError(f"{where} does not exist ({action})") from None
+        if isinstance(exc, FileExistsError):
+            raise ObjectExistsError(f"{where} already exists ({action})") from None
+        raise BackendError(f"{self.url}: {action} {key} failed: {self._clean(exc)}") from exc
+
     # -- reads ------------------------------------------------------------------
 
     def read_bytes(self, key: str) -> bytes:
         """The whole content of *key*, in one request where the backend allows it."""
         path = self.path(key)
+        if self.capabilities.local:
+            try:
+                return read_local(path)
+            except OSError as exc:
+                self._raise_translated(exc, key, "read")
         with self._errors(key, "read"):
-            if self.capabilities.local:
-                with open(path, "rb") as f:
-                    return f.read()
             return bytes(self.fs.cat_file(path, **self.capabilities.read_kwargs))
 
     def read_many(self, keys: Sequence[str]) -> dict[str, bytes | None]:
@@ -196,8 +197,7 @@ class Storage:
                 out: dict[str, bytes | None] = {}
                 for path, key in paths.items():
                     try:
-                        with open(path, "rb") as f:
-                            out[key] = f.read()
+                        out[key] = read_local(path)
                     except FileNotFoundError:
                         out[key] = None
                 return out
@@ -222,9 +222,12 @@ class Storage:
         one request.  Errors are translated when opening; the caller closes it."""
         path = self.path(key)
         caps = self.capabilities
+        if caps.local:
+            try:
+                return open_local(path, _COPY_CHUNK)
+            except OSError as exc:
+                self._raise_translated(exc, key, "open")
         with self._errors(key, "open"):
-            if caps.local:
-                return open(path, "rb")
             if caps.name == "s3":
                 return self._s3_open(path)
             if not caps.byte_ranges:
@@ -340,9 +343,12 @@ class Storage:
     def size(self, key: str) -> int:
         """Size of *key* in bytes; :class:`ObjectNotFoundError` if missing."""
         path = self.path(key)
-        with self._errors(key, "stat"):
-            if self.capabilities.local:
+        if self.capabilities.local:
+            try:
                 return os.stat(path).st_size
+            except OSError as exc:
+                self._raise_translated(exc, key, "stat")
+        with self._errors(key, "stat"):
             if self.capabilities.name == "s3":
                 head = self._s3_head(path)
                 if head is None:
@@ -447,8 +453,7 @@ class Storage:
             if caps.local:
                 if not data and _create_empty(path, exclusive=exclusive):
                     return
-                self._local_write(path, lambda f: _write_all(f, data), exclusive=exclusive,
-                                  buffered=False)
+                write_local(path, data, exclusive=exclusive)
             elif caps.atomic_put:
                 if exclusive:
                     self.fs.pipe_file(path, data, mode="create")
@@ -482,7 +487,7 @@ class Storage:
         with self._errors(key, "upload"):
             if caps.local:
                 with open(local_path, "rb") as src:
-                    self._local_write(path, lambda f: shutil.copyfileobj(src, f, _COPY_CHUNK))
+                    write_local_with(path, lambda f: copy_into(src, f))
                 return
             size = os.path.getsize(local_path)
             if size <= SMALL_OBJECT:
@@ -546,33 +551,6 @@ class Storage:
         part = max(_PART_SIZE, -(-(size or 0) // 9000))
         return {"chunksize": part, "max_concurrency": _PARALLEL_PARTS}
 
-    def _local_write(
-        self, path: str, fill: Any, *, exclusive: bool = False, buffered: bool = True
-    ) -> None:
-        # Unbuffered for one write of bytes in memory: no buffer, no tell/isatty calls.
-        buffering = -1 if buffered else 0
-        directory = os.path.dirname(path)
-        temp = os.path.join(directory, layout.temp_sibling(os.path.basename(path)))
-        try:
-            f = open(temp, "xb", buffering=buffering)  # noqa: SIM115 - closed below
-        except FileNotFoundError:  # the directory is created on first use only
-            os.makedirs(directory, exist_ok=True)
-            f = open(temp, "xb", buffering=buffering)  # noqa: SIM115
-        try:
-            with f:
-                fill(f)
-            if exclusive:
-                try:
-                    os.link(temp, path)  # FileExistsError if taken: exclusive by the kernel
-                finally:
-                    os.unlink(temp)
-            else:
-                os.replace(temp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
-            raise
-
     def _via_temp(self, key: str, upload: Any) -> None:
         """Upload to a temporary sibling, then move it onto *key*."""
         temp = self.path(layout.temp_sibling(key))
@@ -604,13 +582,16 @@ class Storage:
     def delete(self, key: str) -> None:
         """Remove *key*; a missing key is not an error."""
         path = self.path(key)
-        with self._errors(key, "delete"):
-            if self.capabilities.local:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(path)
-                return
-            with contextlib.suppress(FileNotFoundError):
-                self.fs.rm_file(path)
+        if self.capabilities.local:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                self._raise_translated(exc, key, "delete")
+            return
+        with self._errors(key, "delete"), contextlib.suppress(FileNotFoundError):
+            self.fs.rm_file(path)
 
     def delete_many(self, keys: Iterable[str]) -> int:
         """Remove many keys with the backend's bulk delete; returns how many were asked."""

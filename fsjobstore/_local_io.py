@@ -1,0 +1,133 @@
+"""Local files with the fewest system calls and copies.
+
+``open(path, "rb").read()`` makes two objects and seven system calls (open,
+fstat, ioctl, lseek, fstat, read, read, close); a job manifest or a small shared
+file costs about twice the time of what follows here, which is open, read until
+an empty read, close.  Reading until an empty read (not until a short one) keeps
+a file whole on file systems that return short reads (FUSE, NFS).  Writes go to
+a temporary sibling that is renamed (or, for an exclusive write, linked) onto
+the target, so a reader sees the old file or the new one, never a part.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from typing import BinaryIO
+
+from fsjobstore import layout
+
+__all__ = ["copy_into", "open_local", "read_local", "write_local", "write_local_with"]
+
+_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_CHUNK = 64 * 1024
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(
+    os, "O_BINARY", 0)
+_read = os.read  # one name each, so a test can make reads and writes short
+_write = os.write
+_sendfile = os.sendfile if sys.platform.startswith("linux") else None  # file to file: Linux
+_SENDFILE_BLOCK = 64 * 1024 * 1024
+#: Files below this size are read whole when opened as a stream.
+WHOLE = 1024 * 1024
+
+
+def read_local(path: str) -> bytes:
+    """The whole content of the local file *path*."""
+    fd = os.open(path, _FLAGS)
+    try:
+        return _read_fd(fd)
+    finally:
+        os.close(fd)
+
+
+def open_local(path: str, buffer_size: int) -> BinaryIO:
+    """A binary stream over *path*: a file read whole if small, else the open file."""
+    fd = os.open(path, _FLAGS)
+    try:
+        if os.fstat(fd).st_size >= WHOLE:
+            return open(fd, "rb", buffering=buffer_size, closefd=True)
+        data = _read_fd(fd)
+    except BaseException:
+        os.close(fd)
+        raise
+    os.close(fd)
+    return io.BytesIO(data)
+
+
+def _read_fd(fd: int) -> bytes:
+    first = _read(fd, _CHUNK)
+    if not first:
+        return first
+    chunks = [first]
+    while chunk := _read(fd, _CHUNK):
+        chunks.append(chunk)
+    return first if len(chunks) == 1 else b"".join(chunks)
+
+
+def write_local(path: str, data: bytes, *, exclusive: bool = False) -> None:
+    """Store *data* at *path* atomically; with *exclusive*, FileExistsError if it exists."""
+    def fill(fd: int) -> None:
+        view = memoryview(data)
+        while view:  # a write may be partial
+            view = view[_write(fd, view):]
+
+    _via_temp(path, fill, exclusive)
+
+
+def write_local_with(path: str, fill: Callable[[BinaryIO], object], *,
+                     exclusive: bool = False) -> None:
+    """Store what *fill* writes to a buffered binary file at *path*, atomically."""
+    def fill_fd(fd: int) -> None:
+        with open(fd, "wb", closefd=False) as f:
+            fill(f)
+
+    _via_temp(path, fill_fd, exclusive)
+
+
+def copy_into(src: BinaryIO, dst: BinaryIO) -> None:
+    """Copy the rest of the open file *src* into *dst*: in the kernel (sendfile, as
+    ``shutil.copyfile`` does on Linux) where it can, else through a buffer."""
+    dst.flush()
+    if _sendfile is not None:
+        in_fd, out_fd = src.fileno(), dst.fileno()
+        sent = 0
+        try:
+            while count := _sendfile(out_fd, in_fd, None, _SENDFILE_BLOCK):
+                sent += count
+            return
+        except OSError as exc:
+            if sent or exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP,
+                                         errno.ENOTSOCK, errno.EXDEV):
+                raise
+    shutil.copyfileobj(src, dst, 1024 * 1024)
+
+
+def _via_temp(path: str, fill: Callable[[int], None], exclusive: bool) -> None:
+    directory, name = os.path.split(path)
+    temp = os.path.join(directory, layout.temp_sibling(name))
+    try:
+        fd = os.open(temp, _WRITE_FLAGS, 0o666)
+    except FileNotFoundError:  # the directory is created on first use only
+        os.makedirs(directory, exist_ok=True)
+        fd = os.open(temp, _WRITE_FLAGS, 0o666)
+    try:
+        try:
+            fill(fd)
+        finally:
+            os.close(fd)
+        if exclusive:
+            try:
+                os.link(temp, path)  # FileExistsError if taken: exclusive by the kernel
+            finally:
+                os.unlink(temp)
+        else:
+            os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise

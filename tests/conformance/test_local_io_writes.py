@@ -1,0 +1,115 @@
+"""Local writes through os.open/os.write and sendfile: whole, atomic, no temporaries."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from fsjobstore import _local_io
+from fsjobstore.errors import BackendError
+from fsjobstore.storage import Storage
+
+_LARGE = 3 * 1024 * 1024 + 17
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Storage:
+    return Storage(f"file://{tmp_path}/store")
+
+
+def _names(storage: Storage) -> list[str]:
+    return sorted(p.name for p in Path(storage.root).rglob("*") if p.is_file())
+
+
+def test_short_writes_still_store_every_byte(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_write = _local_io._write
+    calls: list[int] = []
+
+    def short_write(fd: int, data: bytes | memoryview) -> int:
+        calls.append(len(data))
+        return real_write(fd, data[:1000])
+
+    monkeypatch.setattr(_local_io, "_write", short_write)
+    payload = os.urandom(10_500)
+    storage.write_bytes("shared/x", payload)
+    assert storage.read_bytes("shared/x") == payload
+    assert len(calls) == 11
+
+
+def test_a_failed_write_keeps_the_old_version_and_no_temporary(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage.write_bytes("shared/x", b"old")
+
+    def full_disk(fd: int, data: bytes | memoryview) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_local_io, "_write", full_disk)
+    with pytest.raises(BackendError, match="shared/x"):
+        storage.write_bytes("shared/x", b"new")
+    assert storage.read_bytes("shared/x") == b"old"
+    assert _names(storage) == ["x"]
+
+
+@pytest.mark.parametrize("size", [0, 5, _LARGE])
+def test_uploads_copy_in_the_kernel(
+    storage: Storage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    if _local_io._sendfile is None:
+        pytest.skip("sendfile between files is Linux only")
+    real = _local_io._sendfile
+    calls: list[int] = []
+
+    def counted(out_fd: int, in_fd: int, offset: int | None, count: int) -> int:
+        calls.append(count)
+        return real(out_fd, in_fd, offset, count)
+
+    monkeypatch.setattr(_local_io, "_sendfile", counted)
+    payload = os.urandom(size)
+    source = tmp_path / "in.bin"
+    source.write_bytes(payload)
+    storage.put_local(str(source), "files/a/in.bin")
+    assert storage.read_bytes("files/a/in.bin") == payload
+    assert calls  # no copy through Python's buffers
+    assert _names(storage) == ["in.bin"]
+
+
+def test_uploads_fall_back_when_sendfile_cannot_start(
+    storage: Storage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuses(out_fd: int, in_fd: int, offset: int | None, count: int) -> int:
+        raise OSError(errno.EINVAL, "Invalid argument")
+
+    monkeypatch.setattr(_local_io, "_sendfile", refuses)
+    payload = os.urandom(_LARGE)
+    source = tmp_path / "in.bin"
+    source.write_bytes(payload)
+    storage.put_local(str(source), "files/a/in.bin")
+    assert storage.read_bytes("files/a/in.bin") == payload
+
+
+def test_an_upload_failing_midway_keeps_the_old_version(
+    storage: Storage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage.write_bytes("files/a/in.bin", b"old")
+    real = _local_io._sendfile or (lambda out_fd, in_fd, offset, count: 0)
+    sent: list[int] = []
+
+    def fails_after_one_block(out_fd: int, in_fd: int, offset: int | None, count: int) -> int:
+        if sent:
+            raise OSError(errno.EIO, "Input/output error")
+        sent.append(real(out_fd, in_fd, offset, 1024 * 1024))
+        return sent[-1]
+
+    monkeypatch.setattr(_local_io, "_sendfile", fails_after_one_block)
+    source = tmp_path / "in.bin"
+    source.write_bytes(os.urandom(_LARGE))
+    with pytest.raises(BackendError, match=r"files/a/in\.bin"):
+        storage.put_local(str(source), "files/a/in.bin")
+    assert storage.read_bytes("files/a/in.bin") == b"old"  # not a partial copy
+    assert _names(storage) == ["in.bin"]
