@@ -105,19 +105,21 @@ def main(argv: list[str] | None = None) -> None:
             timings[name] = round(time.perf_counter() - t0, 1)
 
         def operations() -> None:
-            for _ in range(args.repeats):
-                for kind in store_kinds(backends):
-                    n = size["local_ops"] if kind.backend == "local" else size["ops"]
-                    workload.run_workload(rec, kind, workdir, endpoint, n)
+            for repeat in range(args.repeats):
+                for backend in backends:
+                    # fsjobstore first in even repeats, Toil's store first in odd ones.
+                    kinds = store_kinds([backend])[:: -1 if repeat % 2 else 1]
+                    n = size["local_ops"] if backend == "local" else size["ops"]
+                    workload.run_workload(rec, kinds, workdir, endpoint, n)
 
         def workflows() -> None:
             rec.extra["workflow"] = _workflows(rec, backends, workdir, endpoint, env,
                                                size["workflow_jobs"], workflow_repeats)
 
         def large_files() -> None:
-            for _ in range(args.repeats):
+            for repeat in range(args.repeats):
                 for backend in backends:
-                    large.run_large(rec, backend, workdir, endpoint, size["large"])
+                    large.run_large(rec, backend, workdir, endpoint, size["large"], repeat)
 
         def rss() -> None:
             if endpoint is None:

@@ -6,13 +6,22 @@ import os
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.servers import Proxy
 
 __all__ = ["Recorder", "Series", "format_requests"]
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    """Seconds *fn* takes, after flushing the page cache's dirty pages (otherwise a
+    measurement pays for the writeback of what the one before it wrote)."""
+    os.sync()
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 @dataclass
@@ -71,19 +80,51 @@ class Recorder:
         proxy = self.proxy if counted else None
         if proxy is not None:
             proxy.reset()
-        # Flush the page cache's dirty pages first: otherwise a measurement pays for
-        # the writeback of whatever the previous one wrote (local stores).
-        os.sync()
-        start = time.perf_counter()
-        fn()
-        seconds = time.perf_counter() - start
-        series = self.get(section, op, label, unit)
-        series.rates.append((scale if scale is not None else count) / seconds)
-        series.n = count
-        if proxy is not None:
-            series.requests.update(proxy.counts())
-            series.operations += count
+        seconds = _timed(fn)
+        self._record(section, op, label, count, unit=unit,
+                     rate=(scale if scale is not None else count) / seconds,
+                     requests=proxy.counts() if proxy is not None else None)
         return seconds
+
+    def measure_interleaved(
+        self,
+        section: str,
+        op: str,
+        runs: Sequence[tuple[str, Callable[[range], object]]],
+        count: int,
+        chunk: int,
+    ) -> None:
+        """Measure one operation on several stores, *chunk* items at a time, taking
+        the stores in turn (in the given order, then reversed, and so on).
+
+        ``run(items)`` does the operation on the items numbered in *items*.  Each
+        store's rate is *count* over the sum of its chunks' seconds, so a slow
+        moment of the machine (disk writeback, say) falls on every store alike.
+        """
+        seconds = [0.0] * len(runs)
+        requests: list[Counter[str]] = [Counter() for _ in runs]
+        for turn, start in enumerate(range(0, count, chunk)):
+            items = range(start, min(start + chunk, count))
+            order = range(len(runs)) if turn % 2 == 0 else range(len(runs) - 1, -1, -1)
+            for i in order:
+                run = runs[i][1]
+                if self.proxy is not None:
+                    self.proxy.reset()
+                seconds[i] += _timed(lambda: run(items))  # noqa: B023 - called at once
+                if self.proxy is not None:
+                    requests[i].update(self.proxy.counts())
+        for (label, _), spent, counted in zip(runs, seconds, requests, strict=True):
+            self._record(section, op, label, count, unit="ops/s", rate=count / spent,
+                         requests=counted if self.proxy is not None else None)
+
+    def _record(self, section: str, op: str, label: str, count: int, *, unit: str,
+                rate: float, requests: Mapping[str, int] | None) -> None:
+        series = self.get(section, op, label, unit)
+        series.rates.append(rate)
+        series.n = count
+        if requests is not None:
+            series.requests.update(requests)
+            series.operations += count
 
     def as_json(self) -> dict[str, Any]:
         return {

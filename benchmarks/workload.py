@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,91 +17,117 @@ SECTION = "operations"
 _SMALL = 4096
 
 
-def run_workload(rec: Recorder, kind: StoreKind, workdir: Path, endpoint: str | None,
-                 n: int) -> None:
-    """One repeat of every small operation, *n* times each, on a fresh store."""
-    label = kind.label
+def run_workload(rec: Recorder, kinds: Sequence[StoreKind], workdir: Path,
+                 endpoint: str | None, n: int) -> None:
+    """One repeat of every small operation, *n* times each, on fresh stores of *kinds*.
+
+    The stores run in lockstep: each operation is measured on every store before
+    the next operation starts.  Operations on single items (create a job, read a
+    file, ...) go in chunks of n/8, the stores taking turns chunk by chunk, so what
+    the machine is doing at the time (disk writeback, another process) falls on
+    both alike; whole-store operations (``jobs()``, ``clean()``, ...) run once per
+    store, in the order of *kinds*, which the caller alternates between repeats.
+    """
+    chunk = max(1, n // _CHUNKS)
+    for steps in (_everyday, _clean, _destroy):
+        runs = [steps(kind, workdir, endpoint, n, rec.notes) for kind in kinds]
+        for turn in zip(*runs, strict=True):
+            op, whole = turn[0].op, turn[0].whole
+            labelled = [(kind.label, step.run) for kind, step in zip(kinds, turn, strict=True)]
+            rec.measure_interleaved(SECTION, op, labelled, n, n if whole else chunk)
+
+
+_CHUNKS = 8
+
+
+@dataclass(frozen=True)
+class Step:
+    """One operation: ``run(items)`` does it on the items numbered in *items*, or,
+    if *whole*, once over the whole store (and *items* is everything)."""
+
+    op: str
+    run: Callable[[range], object]
+    whole: bool = False
+
+
+def _everyday(kind: StoreKind, workdir: Path, endpoint: str | None, n: int,
+              notes: list[str]) -> Iterator[Step]:
     store = open_store(kind, workdir, endpoint)
     try:
-        _jobs(rec, store, label, n)
-        _files(rec, store, label, workdir, n)
-        _shared_and_logs(rec, store, label, n)
+        yield from _jobs(store, n)
+        yield from _files(store, workdir / kind.impl, n)
+        yield from _shared_and_logs(store, kind.label, n, notes)
     finally:
         discard(store)
-    _clean(rec, kind, workdir, endpoint, n)
-    _destroy(rec, kind, workdir, endpoint, n)
 
 
-def _m(rec: Recorder, op: str, label: str, n: int, fn: Any) -> None:
-    rec.measure(SECTION, op, label, n, fn)
-
-
-def _jobs(rec: Recorder, store: Any, label: str, n: int) -> None:
+def _jobs(store: Any, n: int) -> Iterator[Step]:
     jobs = [make_job(store, assign=False) for _ in range(n)]
 
-    def create() -> None:
+    def create(items: range) -> None:
         # Toil always assigns the ID just before creating the job; FileJobStore
         # makes the job's directory in assign_job_id, so both are timed.
-        for job in jobs:
-            store.assign_job_id(job)
-            store.create_job(job)
+        for i in items:
+            store.assign_job_id(jobs[i])
+            store.create_job(jobs[i])
 
-    _m(rec, "job create (assign_job_id + create_job)", label, n, create)
+    yield Step("job create (assign_job_id + create_job)", create)
     ids = [str(j.jobStoreID) for j in jobs]
-    _m(rec, "job load", label, n, lambda: [store.load_job(i) for i in ids])
-    _m(rec, "job update", label, n, lambda: [store.update_job(j) for j in jobs])
-    _m(rec, "job exists", label, n, lambda: [store.job_exists(i) for i in ids])
-    _m(rec, f"jobs() over {n} jobs (per job)", label, n, lambda: list(store.jobs()))
-    _m(rec, "job delete", label, n, lambda: [store.delete_job(i) for i in ids])
+    yield Step("job load", lambda items: [store.load_job(ids[i]) for i in items])
+    yield Step("job update", lambda items: [store.update_job(jobs[i]) for i in items])
+    yield Step("job exists", lambda items: [store.job_exists(ids[i]) for i in items])
+    yield Step(f"jobs() over {n} jobs (per job)", lambda _: list(store.jobs()), whole=True)
+    yield Step("job delete", lambda items: [store.delete_job(ids[i]) for i in items])
 
 
-def _files(rec: Recorder, store: Any, label: str, workdir: Path, n: int) -> None:
-    src = workdir / "small.bin"
+def _files(store: Any, scratch: Path, n: int) -> Iterator[Step]:
+    scratch.mkdir(parents=True, exist_ok=True)
+    src = scratch / "small.bin"
     if not src.exists():
         src.write_bytes(os.urandom(_SMALL))
-    out = workdir / "out"
+    out = scratch / "out"
     out.mkdir(exist_ok=True)
     ids: list[str] = []
-    _m(rec, "file write 4 KiB (write_file)", label, n,
-       lambda: ids.extend(store.write_file(str(src)) for _ in range(n)))
-    _m(rec, "file read 4 KiB (read_file)", label, n,
-       lambda: [store.read_file(f, str(out / f"r{i}")) for i, f in enumerate(ids)])
+    yield Step("file write 4 KiB (write_file)",
+               lambda items: ids.extend(store.write_file(str(src)) for _ in items))
+    yield Step("file read 4 KiB (read_file)",
+               lambda items: [store.read_file(ids[i], str(out / f"r{i}")) for i in items])
     for path in out.iterdir():
         path.unlink()
 
-    def read_streams() -> None:
-        for f in ids:
-            with store.read_file_stream(f) as stream:
+    def read_streams(items: range) -> None:
+        for i in items:
+            with store.read_file_stream(ids[i]) as stream:
                 stream.read()
 
-    _m(rec, "file read 4 KiB (read_file_stream)", label, n, read_streams)
-    _m(rec, "file exists", label, n, lambda: [store.file_exists(f) for f in ids])
-    _m(rec, "file size", label, n, lambda: [store.get_file_size(f) for f in ids])
-    _m(rec, "file delete", label, n, lambda: [store.delete_file(f) for f in ids])
+    yield Step("file read 4 KiB (read_file_stream)", read_streams)
+    yield Step("file exists", lambda items: [store.file_exists(ids[i]) for i in items])
+    yield Step("file size", lambda items: [store.get_file_size(ids[i]) for i in items])
+    yield Step("file delete", lambda items: [store.delete_file(ids[i]) for i in items])
 
 
-def _shared_and_logs(rec: Recorder, store: Any, label: str, n: int) -> None:
+def _shared_and_logs(store: Any, label: str, n: int, notes: list[str]) -> Iterator[Step]:
     payload = os.urandom(_SMALL)
 
-    def write_shared() -> None:
-        for i in range(n):
+    def write_shared(items: range) -> None:
+        for i in items:
             with store.write_shared_file_stream(f"bench-{i}") as f:
                 f.write(payload)
 
-    def read_shared() -> None:
-        for i in range(n):
+    def read_shared(items: range) -> None:
+        for i in items:
             with store.read_shared_file_stream(f"bench-{i}") as f:
                 f.read()
 
-    _m(rec, "shared file write 4 KiB", label, n, write_shared)
-    _m(rec, "shared file read 4 KiB", label, n, read_shared)
+    yield Step("shared file write 4 KiB", write_shared)
+    yield Step("shared file read 4 KiB", read_shared)
     message = "x" * 200
-    _m(rec, "logs write", label, n, lambda: [store.write_logs(message) for _ in range(n)])
+    yield Step("logs write", lambda items: [store.write_logs(message) for _ in items])
     seen: list[int] = []
-    _m(rec, f"logs read ({n} messages, per message)", label, n,
-       lambda: seen.append(store.read_logs(lambda stream: stream.read())))
+    yield Step(f"logs read ({n} messages, per message)",
+               lambda _: seen.append(store.read_logs(lambda stream: stream.read())), whole=True)
     if seen and seen[0] != n:
-        rec.notes.append(f"{label}: read_logs delivered {seen[0]} of {n} messages")
+        notes.append(f"{label}: read_logs delivered {seen[0]} of {n} messages")
 
 
 def populate(store: Any, n: int, *, orphans: bool) -> list[str]:
@@ -127,22 +155,27 @@ def clean_with_cache(store: Any) -> None:
     store.clean(cache)
 
 
-def _clean(rec: Recorder, kind: StoreKind, workdir: Path, endpoint: str | None,
-           n: int) -> None:
+def _clean(kind: StoreKind, workdir: Path, endpoint: str | None, n: int,
+           notes: list[str]) -> Iterator[Step]:
     store = open_store(kind, workdir, endpoint)
     try:
         populate(store, n, orphans=True)
-        _m(rec, f"clean() with job cache, {n} jobs, half orphaned (per job)", kind.label, n,
-           lambda: clean_with_cache(store))
+        yield Step(f"clean() with job cache, {n} jobs, half orphaned (per job)",
+                   lambda _: clean_with_cache(store), whole=True)
     finally:
         discard(store)
 
 
-def _destroy(rec: Recorder, kind: StoreKind, workdir: Path, endpoint: str | None,
-             n: int) -> None:
+def _destroy(kind: StoreKind, workdir: Path, endpoint: str | None, n: int,
+             notes: list[str]) -> Iterator[Step]:
     store = open_store(kind, workdir, endpoint)
     ids = populate(store, n, orphans=False)
-    src = workdir / "small.bin"
+    scratch = workdir / kind.impl
+    scratch.mkdir(parents=True, exist_ok=True)
+    src = scratch / "small.bin"
+    if not src.exists():
+        src.write_bytes(os.urandom(_SMALL))
     for job_id in ids:
         store.write_file(str(src), job_id, cleanup=True)
-    _m(rec, f"destroy() of {n} jobs + {n - 1} files (per job)", kind.label, n, store.destroy)
+    yield Step(f"destroy() of {n} jobs + {n - 1} files (per job)", lambda _: store.destroy(),
+               whole=True)
