@@ -22,7 +22,10 @@ from typing import BinaryIO
 
 from fsjobstore import layout
 
-__all__ = ["copy_into", "open_local", "read_local", "write_local", "write_local_with"]
+__all__ = [
+    "copy_into", "create_empty", "open_local", "open_new", "read_local", "temp_path", "write_local",
+    "write_local_with",
+]
 
 _FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 _CHUNK = 64 * 1024
@@ -107,14 +110,41 @@ def copy_into(src: BinaryIO, dst: BinaryIO) -> None:
     shutil.copyfileobj(src, dst, 1024 * 1024)
 
 
-def _via_temp(path: str, fill: Callable[[int], None], exclusive: bool) -> None:
+def temp_path(path: str) -> str:
+    """A fresh temporary sibling of *path* (see :func:`fsjobstore.layout.temp_sibling`)."""
     directory, name = os.path.split(path)
-    temp = os.path.join(directory, layout.temp_sibling(name))
+    return os.path.join(directory, layout.temp_sibling(name))
+
+
+def open_new(path: str) -> int:
+    """A write descriptor of a new file at *path* (FileExistsError if there is one);
+    its directory is created on first use only."""
     try:
-        fd = os.open(temp, _WRITE_FLAGS, 0o666)
-    except FileNotFoundError:  # the directory is created on first use only
-        os.makedirs(directory, exist_ok=True)
-        fd = os.open(temp, _WRITE_FLAGS, 0o666)
+        return os.open(path, _WRITE_FLAGS, 0o666)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return os.open(path, _WRITE_FLAGS, 0o666)
+
+
+def create_empty(path: str, *, exclusive: bool) -> bool:
+    """Create an empty file at *path* in one step; False if *path* exists (and not *exclusive*).
+
+    An exclusive create is atomic (a reader finds no file or the empty one), so an
+    empty object such as a delivery marker needs no temporary file and rename.
+    """
+    try:
+        fd = open_new(path)
+    except FileExistsError:
+        if exclusive:
+            raise
+        return False  # replacing an object: the usual temporary file and rename
+    os.close(fd)
+    return True
+
+
+def _via_temp(path: str, fill: Callable[[int], None], exclusive: bool) -> None:
+    temp = temp_path(path)
+    fd = open_new(temp)
     try:
         try:
             fill(fd)

@@ -24,7 +24,16 @@ from datetime import timedelta
 from typing import IO, Any, BinaryIO, NoReturn, cast
 
 from fsjobstore import _s3_bulk, _s3_stream, layout
-from fsjobstore._local_io import copy_into, open_local, read_local, write_local, write_local_with
+from fsjobstore._local_io import (
+    copy_into,
+    create_empty,
+    open_local,
+    open_new,
+    read_local,
+    temp_path,
+    write_local,
+    write_local_with,
+)
 from fsjobstore._raw_streams import HeadThenRest
 from fsjobstore._redact import redact_url, scrub, secret_values
 from fsjobstore.backends import Capabilities, profile_for
@@ -44,27 +53,6 @@ SMALL_OBJECT = 8 * 1024 * 1024
 _COPY_CHUNK = 1024 * 1024
 _PART_SIZE = 8 * 1024 * 1024
 _PARALLEL_PARTS = 4
-
-
-def _create_empty(path: str, *, exclusive: bool) -> bool:
-    """Create an empty local file in one step; False if *path* exists (and not *exclusive*).
-
-    An exclusive create is atomic (a reader finds no file or the empty one), so an
-    empty object such as a delivery marker needs no temporary file and rename.
-    """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
-    try:
-        try:
-            fd = os.open(path, flags, 0o666)
-        except FileNotFoundError:  # the directory is created on first use only
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            fd = os.open(path, flags, 0o666)
-    except FileExistsError:
-        if exclusive:
-            raise
-        return False  # replacing an object: the usual temporary file and rename
-    os.close(fd)
-    return True
 
 
 class _Translated:
@@ -451,7 +439,7 @@ class Storage:
         caps = self.capabilities
         with self._errors(key, "write"):
             if caps.local:
-                if not data and _create_empty(path, exclusive=exclusive):
+                if not data and create_empty(path, exclusive=exclusive):
                     return
                 write_local(path, data, exclusive=exclusive)
             elif caps.atomic_put:
@@ -512,14 +500,9 @@ class Storage:
         """
         path = self.path(key)
         if self.capabilities.local:
-            directory = os.path.dirname(path)
-            temp = os.path.join(directory, layout.temp_sibling(os.path.basename(path)))
+            temp = temp_path(path)
             with self._errors(key, "write"):
-                try:
-                    handle = open(temp, "xb")  # noqa: SIM115 - closed below
-                except FileNotFoundError:  # the directory is created on first use only
-                    os.makedirs(directory, exist_ok=True)
-                    handle = open(temp, "xb")  # noqa: SIM115
+                handle = open(open_new(temp), "wb")  # noqa: SIM115 - closed below
             try:
                 yield cast(BinaryIO, handle)
                 handle.close()
