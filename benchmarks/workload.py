@@ -80,11 +80,17 @@ def _jobs(store: Any, n: int) -> Iterator[Step]:
     yield Step("job delete", lambda items: [store.delete_job(ids[i]) for i in items])
 
 
-def _files(store: Any, scratch: Path, n: int) -> Iterator[Step]:
+def _small_source(scratch: Path) -> Path:
+    """A 4 KiB local file in *scratch* to upload (made once)."""
     scratch.mkdir(parents=True, exist_ok=True)
     src = scratch / "small.bin"
     if not src.exists():
         src.write_bytes(os.urandom(_SMALL))
+    return src
+
+
+def _files(store: Any, scratch: Path, n: int) -> Iterator[Step]:
+    src = _small_source(scratch)
     out = scratch / "out"
     out.mkdir(exist_ok=True)
     ids: list[str] = []
@@ -170,11 +176,7 @@ def _destroy(kind: StoreKind, workdir: Path, endpoint: str | None, n: int,
              notes: list[str]) -> Iterator[Step]:
     store = open_store(kind, workdir, endpoint)
     ids = populate(store, n, orphans=False)
-    scratch = workdir / kind.impl
-    scratch.mkdir(parents=True, exist_ok=True)
-    src = scratch / "small.bin"
-    if not src.exists():
-        src.write_bytes(os.urandom(_SMALL))
+    src = _small_source(workdir / kind.impl)
     for job_id in ids:
         store.write_file(str(src), job_id, cleanup=True)
     yield Step(f"destroy() of {n} jobs + {n - 1} files (per job)", lambda _: store.destroy(),
