@@ -111,9 +111,9 @@ def copy_into(src: BinaryIO, dst: BinaryIO) -> None:
 
 
 def temp_path(path: str) -> str:
-    """A fresh temporary sibling of *path* (see :func:`fsjobstore.layout.temp_sibling`)."""
-    directory, name = os.path.split(path)
-    return os.path.join(directory, layout.temp_sibling(name))
+    """A fresh temporary sibling of *path*, a "/"-separated path as fsspec gives
+    local paths on every platform (see :func:`fsjobstore.layout.temp_sibling`)."""
+    return layout.temp_sibling(path)
 
 
 def open_new(path: str) -> int:
