@@ -23,12 +23,13 @@ def run_workload(rec: Recorder, kinds: Sequence[StoreKind], workdir: Path,
 
     The stores run in lockstep: each operation is measured on every store before
     the next operation starts.  Operations on single items (create a job, read a
-    file, ...) go in chunks of n/8, the stores taking turns chunk by chunk, so what
-    the machine is doing at the time (disk writeback, another process) falls on
-    both alike; whole-store operations (``jobs()``, ``clean()``, ...) run once per
-    store, in the order of *kinds*, which the caller alternates between repeats.
+    file, ...) go in chunks of n/8 but at most 50 items, the stores taking turns
+    chunk by chunk, so what the machine is doing at the time (disk writeback, a
+    journal commit, another process) falls on both alike; whole-store operations
+    (``jobs()``, ``clean()``, ...) run once per store, in the order of *kinds*,
+    which the caller alternates between repeats.
     """
-    chunk = max(1, n // _CHUNKS)
+    chunk = max(1, min(n // _CHUNKS, _MAX_CHUNK))
     for steps in (_everyday, _clean, _destroy):
         runs = [steps(kind, workdir, endpoint, n, rec.notes) for kind in kinds]
         for turn in zip(*runs, strict=True):
@@ -38,6 +39,10 @@ def run_workload(rec: Recorder, kinds: Sequence[StoreKind], workdir: Path,
 
 
 _CHUNKS = 8
+#: A local operation takes 10 µs-1 ms, so a chunk of 50 lasts 1-50 ms: short
+#: enough that a stall of the disk or the VM (which lasts tens of milliseconds
+#: on this kind of machine) is shared by both stores over many turns.
+_MAX_CHUNK = 50
 
 
 @dataclass(frozen=True)
