@@ -55,3 +55,15 @@ def test_new_job_ids_are_valid_and_shell_safe(name: str) -> None:
 def test_invalid_shared_names(bad: str) -> None:
     with pytest.raises(InvalidInputError):
         layout.validate_shared_name(bad)
+
+
+@given(st.text(min_size=1, max_size=300).filter(lambda s: "/" not in s))
+def test_temp_siblings_stay_beside_their_target_and_never_repeat(leaf: str) -> None:
+    key = f"jobs/{leaf}"
+    temps = {layout.temp_sibling(key) for _ in range(50)}
+    assert len(temps) == 50
+    for temp in temps:
+        head, _, name = temp.rpartition("/")
+        assert head == "jobs"
+        assert layout.is_temp_name(temp)
+        assert len(name) <= 200
