@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import os
 import platform
+import statistics
 from importlib import metadata
 from typing import Any
 
 from benchmarks.measure import Recorder, Series, format_requests
 
-__all__ = ["machine", "render"]
+__all__ = ["machine", "paired_ratio", "render"]
 
 _PACKAGES = ("toil", "fsspec", "s3fs", "moto", "boto3", "botocore", "aiobotocore")
 MARK_START = "<!-- benchmark results: start -->"
@@ -50,6 +51,22 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x"
 
 
+def paired_ratio(a: Series | None, b: Series | None) -> str:
+    """*a*'s rate over *b*'s: the median of the per-repeat ratios when both were
+    measured in every repeat, else the ratio of the medians.
+
+    A repeat measures the stores side by side, so a repeat in which the machine
+    was slow slows both; the ratio of the medians could take one store's rate
+    from a fast repeat and the other's from a slow one.
+    """
+    if a is None or b is None:
+        return "n/a"
+    if a.rates and len(a.rates) == len(b.rates) and all(b.rates):
+        ratios = [x / y for x, y in zip(a.rates, b.rates, strict=True)]
+        return f"{statistics.median(ratios):.2f}x"
+    return _ratio(a.median, b.median)
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -78,7 +95,7 @@ def _side_by_side(rec: Recorder, section: str, backend: str) -> list[str]:
             continue
         am = a.median if a else float("nan")
         bm = b.median if b else float("nan")
-        row = [op, _rate(am), _rate(bm), _ratio(am, bm)]
+        row = [op, _rate(am), _rate(bm), paired_ratio(a, b)]
         if backend == "s3":
             row += [format_requests(a.per_op() if a else {}),
                     format_requests(b.per_op() if b else {})]
@@ -102,7 +119,7 @@ def _large(rec: Recorder, backend: str) -> list[str]:
             continue
         am, bm = a.median, b.median if b else float("nan")
         rm = r.median if r else float("nan")
-        row = [op, _rate(am), _rate(bm), _rate(rm), _ratio(am, rm), _ratio(am, bm)]
+        row = [op, _rate(am), _rate(bm), _rate(rm), paired_ratio(a, r), paired_ratio(a, b)]
         if backend == "s3":
             row += [format_requests(a.per_op()), format_requests(b.per_op() if b else {})]
         rows.append(row)
@@ -157,7 +174,7 @@ def _floors(rec: Recorder) -> list[str]:
         bm = b.median if b else float("nan")
         floor_name = " + ".join(f"`{p}`" for p in parts)
         rows.append([op, _rate(am), f"{floor_name}: {_rate(fm)}", _ratio(am, fm),
-                     _rate(bm), _ratio(am, bm),
+                     _rate(bm), paired_ratio(a, b),
                      format_requests(a.per_op() if a else {}),
                      format_requests(b.per_op() if b else {})])
     out += _table(["operation (per job)", f"{ours} jobs/s", "floor jobs/s",
