@@ -23,7 +23,7 @@ from typing import BinaryIO
 from fsjobstore import layout
 
 __all__ = [
-    "copy_into", "create_empty", "open_local", "open_new", "read_local", "temp_path", "write_local",
+    "copy_into", "create_empty", "open_local", "open_new", "read_local", "write_local",
     "write_local_with",
 ]
 
@@ -110,12 +110,6 @@ def copy_into(src: BinaryIO, dst: BinaryIO) -> None:
     shutil.copyfileobj(src, dst, 1024 * 1024)
 
 
-def temp_path(path: str) -> str:
-    """A fresh temporary sibling of *path*, a "/"-separated path as fsspec gives
-    local paths on every platform (see :func:`fsjobstore.layout.temp_sibling`)."""
-    return layout.temp_sibling(path)
-
-
 def open_new(path: str) -> int:
     """A write descriptor of a new file at *path* (FileExistsError if there is one);
     its directory is created on first use only."""
@@ -143,7 +137,7 @@ def create_empty(path: str, *, exclusive: bool) -> bool:
 
 
 def _via_temp(path: str, fill: Callable[[int], None], exclusive: bool) -> None:
-    temp = temp_path(path)
+    temp = layout.temp_sibling(path)  # fsspec's local paths are "/"-separated everywhere
     fd = open_new(temp)
     try:
         try:

@@ -16,8 +16,8 @@ A job store lives under one prefix (the *root*) of any fsspec filesystem::
 
 A file ID is the file's key relative to the root, so a read needs no lookup.
 ``.x`` marks a file written from an executable local file.  Temporary objects are
-siblings of their target named ``.tmp-<32 random hex digits>-<name>``; nothing else starts with
-``.tmp-``.
+siblings of their target named ``.tmp-<32 random hex digits>-<name>``; nothing
+else starts with ``.tmp-``.
 """
 
 from __future__ import annotations

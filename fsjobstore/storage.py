@@ -30,7 +30,6 @@ from fsjobstore._local_io import (
     open_local,
     open_new,
     read_local,
-    temp_path,
     write_local,
     write_local_with,
 )
@@ -500,7 +499,7 @@ class Storage:
         """
         path = self.path(key)
         if self.capabilities.local:
-            temp = temp_path(path)
+            temp = layout.temp_sibling(path)
             with self._errors(key, "write"):
                 handle = open(open_new(temp), "wb")  # noqa: SIM115 - closed below
             try:
