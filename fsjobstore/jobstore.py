@@ -55,6 +55,9 @@ logger = logging.getLogger(__name__)
 _MAX_SIGNED_URL = timedelta(days=7) - timedelta(minutes=5)
 #: The largest object a memory store hands out as a ``data:`` URL.
 _MAX_DATA_URL = 4 * 1024 * 1024
+#: jobs() holds at most this many manifests at once (one S3 listing page's worth),
+#: so its memory does not grow with the store; each batch is read concurrently.
+_JOBS_BATCH = 1000
 
 class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
     """A Toil job store under any fsspec URL.
@@ -246,13 +249,15 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
             k for k in self._storage.list_keys(layout.JOBS)
             if (job_id := layout.job_id_from_key(k)) is not None and job_id not in doomed
         ]
-        for key, data in self._storage.read_many(keys).items():
-            if data is None:
-                continue  # deleted since the listing
-            try:
-                yield self._decode_job(data, key)
-            except CorruptObjectError as exc:
-                logger.warning("Skipping unreadable job manifest: %s", exc)
+        for start in range(0, len(keys), _JOBS_BATCH):
+            batch = self._storage.read_many(keys[start : start + _JOBS_BATCH])
+            for key, data in batch.items():
+                if data is None:
+                    continue  # deleted since the listing
+                try:
+                    yield self._decode_job(data, key)
+                except CorruptObjectError as exc:
+                    logger.warning("Skipping unreadable job manifest: %s", exc)
 
     @override
     def create_root_job(self, job_description: JobDescription) -> JobDescription:
