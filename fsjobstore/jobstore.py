@@ -55,9 +55,10 @@ logger = logging.getLogger(__name__)
 _MAX_SIGNED_URL = timedelta(days=7) - timedelta(minutes=5)
 #: The largest object a memory store hands out as a ``data:`` URL.
 _MAX_DATA_URL = 4 * 1024 * 1024
-#: jobs() holds at most this many manifests at once (one S3 listing page's worth),
-#: so its memory does not grow with the store; each batch is read concurrently.
-_JOBS_BATCH = 1000
+#: jobs() holds at most this many manifests at once (a benchmark job's manifest is
+#: 1.3 KB), so its memory does not grow with the store.  Each batch is read
+#: concurrently, and its end waits for its slowest read, so batches are large.
+_JOBS_BATCH = 10_000
 
 class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
     """A Toil job store under any fsspec URL.
