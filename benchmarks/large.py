@@ -75,7 +75,7 @@ def _warm(src: Path, scratch: Path) -> None:
     (``/sys/module/page_reporting/parameters/reported_kib`` grows).  A write whose
     page cache lands on such memory takes a host fault per page: 256 MiB in 1 MiB
     writes took 400-850 ms instead of 50-90 ms, for Toil's store and fsjobstore
-    alike, and it hit whichever store wrote a stream first in a repeat.  A copy
+    alike, mostly in the first stream write of a repeat.  A copy
     with ``sendfile`` does not help (the stream's writes still ran slow after one),
     so the scratch file is written the way a stream is; the measurement that
     follows then finds the blocks it just freed.  Elsewhere it costs a copy and
