@@ -102,9 +102,9 @@ def take_snapshot(storage: Storage, progress: Progress = _no_progress) -> Snapsh
         k for k in snapshot.under(layout.JOBS) if layout.job_id_from_key(k) is not None
     )
     progress("reading manifests", 0, len(job_keys))
-    for start in range(0, len(job_keys), _BATCH):
-        batch = job_keys[start : start + _BATCH]
-        for key, data in storage.read_many(batch).items():
+    done = 0
+    for batch in storage.read_batches(job_keys, _BATCH):
+        for key, data in batch.items():
             if data is None:
                 objects.pop(key, None)  # deleted since it was listed
                 continue
@@ -118,7 +118,8 @@ def take_snapshot(storage: Storage, progress: Progress = _no_progress) -> Snapsh
             )
             document.pop("payload", None)
             snapshot.manifests[str(layout.job_id_from_key(key))] = document
-        progress("reading manifests", min(start + _BATCH, len(job_keys)), len(job_keys))
+        done += len(batch)
+        progress("reading manifests", done, len(job_keys))
     return snapshot
 
 

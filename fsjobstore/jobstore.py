@@ -250,8 +250,7 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
             k for k in self._storage.list_keys(layout.JOBS)
             if (job_id := layout.job_id_from_key(k)) is not None and job_id not in doomed
         ]
-        for start in range(0, len(keys), _JOBS_BATCH):
-            batch = self._storage.read_many(keys[start : start + _JOBS_BATCH])
+        for batch in self._storage.read_batches(keys, _JOBS_BATCH):
             for key, data in batch.items():
                 if data is None:
                     continue  # deleted since the listing

@@ -204,6 +204,12 @@ class Storage:
                 result[key] = bytes(value)
         return result
 
+    def read_batches(self, keys: Sequence[str], size: int) -> Iterator[dict[str, bytes | None]]:
+        """:meth:`read_many` over *keys*, *size* keys at a time, so that only one
+        batch is in memory at once."""
+        for start in range(0, len(keys), size):
+            yield self.read_many(keys[start : start + size])
+
     def open_read(self, key: str) -> BinaryIO:
         """An open binary stream over *key* (use it in ``with``); small objects cost
         one request.  Errors are translated when opening; the caller closes it."""
