@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -82,8 +83,7 @@ def _warm(src: Path, scratch: Path) -> None:
     changes nothing.
     """
     with src.open("rb") as f, scratch.open("wb") as out:
-        while block := f.read(_CHUNK):
-            out.write(block)
+        shutil.copyfileobj(f, out, _CHUNK)  # read and write 1 MiB at a time, no sendfile
     scratch.unlink()
 
 
