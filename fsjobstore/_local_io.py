@@ -23,8 +23,8 @@ from typing import BinaryIO
 from fsjobstore import layout
 
 __all__ = [
-    "copy_into", "create_empty", "open_local", "open_new", "read_local", "write_local",
-    "write_local_with",
+    "copy_into", "create_empty", "link_marker", "open_local", "open_new", "read_local",
+    "write_local", "write_local_with",
 ]
 
 _FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -134,6 +134,40 @@ def create_empty(path: str, *, exclusive: bool) -> bool:
         return False  # replacing an object: the usual temporary file and rename
     os.close(fd)
     return True
+
+
+def link_marker(marked: str, path: str) -> None:
+    """Create the marker *path* for the file *marked*: a hard link to it if possible.
+
+    Only a marker's name matters.  A link is one directory entry and no new
+    file: on ext4 without a journal, each new file after a burst of deletes
+    pays a scan past the inodes freed in the last minute, and a link does not.
+    Where there is no file to link to, or the file system has no hard links,
+    the marker is an empty file.  A marker that is already there stays.
+    """
+    try:
+        _link(marked, path)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        if exc.errno not in _NO_LINK:
+            raise
+        create_empty(path, exclusive=False)
+
+
+def _link(marked: str, path: str) -> None:
+    try:
+        os.link(marked, path)
+    except FileNotFoundError:
+        if not os.path.lexists(marked):
+            raise  # nothing to link to
+        os.makedirs(os.path.dirname(path), exist_ok=True)  # the marker directory's first use
+        os.link(marked, path)
+
+
+#: What os.link raises where the marked file is gone or links are not to be had.
+_NO_LINK = frozenset({errno.ENOENT, errno.EPERM, errno.EACCES, errno.ENOTSUP, errno.EOPNOTSUPP,
+                      errno.EXDEV, errno.EMLINK, errno.ENOSYS})
 
 
 def _via_temp(path: str, fill: Callable[[int], None], exclusive: bool) -> None:

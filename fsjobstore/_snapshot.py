@@ -36,6 +36,7 @@ CATEGORIES: Mapping[str, tuple[str, ...]] = {
     "shared files": (layout.SHARED,),
     "logs": (layout.LOGS, layout.LOGS_READ),
 }
+_MARKERS = layout.LOGS_READ + "/"
 #: Manifests fetched per bulk request batch (bounds memory and shows progress).
 _BATCH = 1000
 
@@ -97,6 +98,11 @@ def take_snapshot(storage: Storage, progress: Progress = _no_progress) -> Snapsh
         for done, found in enumerate(pool.map(storage.list_detailed, tops), start=1):
             objects.update(found)
             progress("listing", done, len(tops))
+    for key in objects:
+        if key.startswith(_MARKERS):
+            # A delivery marker holds nothing of its own: on a local disk it is a
+            # hard link to its message, whose bytes logs/ already counts.
+            objects[key]["size"] = 0
     snapshot = Snapshot(storage.url, datetime.now(timezone.utc), marker, marker_error, objects)
     job_keys = sorted(
         k for k in snapshot.under(layout.JOBS) if layout.job_id_from_key(k) is not None

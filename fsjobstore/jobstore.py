@@ -527,7 +527,7 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
 
     @override
     def read_logs(self, callback: Callable[..., Any], read_all: bool = False) -> int:
-        # Delivery state is an empty marker per message, never a timestamp: the
+        # Delivery state is a marker per message, never a timestamp: the
         # writers' clocks do not matter, and each message is delivered once.
         storage = self._storage
         logs = sorted(
@@ -544,11 +544,11 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
                 delivered.append(key)
         finally:
             markers = {
-                layout.log_key(read=True, name=k.rsplit("/", 1)[-1]): b""
+                layout.log_key(read=True, name=k.rsplit("/", 1)[-1]): k
                 for k in delivered
                 if k.rsplit("/", 1)[-1] not in done
             }
-            storage.write_many(markers)
+            storage.write_markers(markers)
         return len(delivered)
 
 

@@ -12,7 +12,7 @@ A job store lives under one prefix (the *root*) of any fsspec filesystem::
     ├── hinted.x/...                         the same, for executable files
     ├── shared/<shared_name>                 shared files (config.pickle, ...)
     ├── logs/<stamp>-<uuid>.log              messages from write_logs
-    └── logs.read/<stamp>-<uuid>.log         empty markers: that message was delivered
+    └── logs.read/<stamp>-<uuid>.log         markers: that message was delivered
 
 A file ID is the file's key relative to the root, so a read needs no lookup.
 ``.x`` marks a file written from an executable local file.  Temporary objects are

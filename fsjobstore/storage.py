@@ -27,6 +27,7 @@ from fsjobstore import _s3_bulk, _s3_stream, layout
 from fsjobstore._local_io import (
     copy_into,
     create_empty,
+    link_marker,
     open_local,
     open_new,
     read_local,
@@ -472,6 +473,20 @@ class Storage:
             return
         for key, data in items.items():
             self.write_bytes(key, data)
+
+    def write_markers(self, markers: Mapping[str, str]) -> None:
+        """Create each marker key of *markers* (marker key -> the key it marks).
+
+        Only a marker's existence matters.  On a local disk it is a hard link to
+        what it marks (no new file); elsewhere, an empty object, written
+        concurrently where the backend is async.
+        """
+        if not self.capabilities.local:
+            self.write_many(dict.fromkeys(markers, b""))
+            return
+        for marker, marked in markers.items():
+            with self._errors(marker, "write"):
+                link_marker(self.path(marked), self.path(marker))
 
     def put_local(self, local_path: str, key: str) -> None:
         """Upload the local file *local_path* to *key* atomically."""

@@ -109,3 +109,17 @@ def test_missing_rich_names_the_extra(
     assert main(["jobs", store_url, "--no-progress"]) == 1
     assert "pip install 'fsjobstore[inspect]'" in capsys.readouterr().err
     assert main(["jobs", store_url, "--json"]) == 0  # JSON needs no rich
+
+
+def test_du_counts_a_delivered_message_once(
+    capsys: pytest.CaptureFixture[str], workflow_store: Path
+) -> None:
+    """The leader's delivery markers are hard links to the messages: no bytes of their own."""
+    markers = list((workflow_store / "logs.read").iterdir())
+    assert markers
+    assert all(m.stat().st_ino == (workflow_store / "logs" / m.name).stat().st_ino
+               for m in markers)
+    du = run_json(capsys, "du", workflow_store.as_uri())
+    assert du["prefixes"]["logs.read"] == {"count": len(markers), "bytes": 0}
+    on_disk = sum(p.stat().st_size for p in (workflow_store / "logs").iterdir())
+    assert du["prefixes"]["logs"]["bytes"] == on_disk > 0
