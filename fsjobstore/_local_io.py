@@ -136,6 +136,11 @@ def create_empty(path: str, *, exclusive: bool) -> bool:
     return True
 
 
+#: What os.link raises where the marked file is gone or links are not to be had.
+_NO_LINK = frozenset({errno.ENOENT, errno.EPERM, errno.EACCES, errno.ENOTSUP, errno.EOPNOTSUPP,
+                      errno.EXDEV, errno.EMLINK, errno.ENOSYS})
+
+
 def link_marker(marked: str, path: str) -> None:
     """Create the marker *path* for the file *marked*: a hard link to it if possible.
 
@@ -163,11 +168,6 @@ def _link(marked: str, path: str) -> None:
             raise  # nothing to link to
         os.makedirs(os.path.dirname(path), exist_ok=True)  # the marker directory's first use
         os.link(marked, path)
-
-
-#: What os.link raises where the marked file is gone or links are not to be had.
-_NO_LINK = frozenset({errno.ENOENT, errno.EPERM, errno.EACCES, errno.ENOTSUP, errno.EOPNOTSUPP,
-                      errno.EXDEV, errno.EMLINK, errno.ENOSYS})
 
 
 def _via_temp(path: str, fill: Callable[[int], None], exclusive: bool) -> None:
