@@ -16,7 +16,7 @@ from typing import Any
 
 from fsspec.asyn import sync
 
-__all__ = ["BATCH", "IN_FLIGHT", "check_deleted", "delete_listed", "delete_paths"]
+__all__ = ["BATCH", "IN_FLIGHT", "check_deleted", "delete_listed", "delete_paths", "raise_first"]
 
 #: Keys per DeleteObjects request (the S3 maximum), and per listing page.
 BATCH = 1000
@@ -81,7 +81,7 @@ async def _delete_batches(
             started.append(asyncio.ensure_future(one(batch)))
     finally:
         outcomes = await asyncio.gather(*started, return_exceptions=True)
-    _raise_first(outcomes)
+    raise_first(outcomes)
     return deleted
 
 
@@ -90,7 +90,7 @@ async def _chunks(keys: list[str]) -> AsyncIterator[list[str]]:
         yield keys[i : i + BATCH]
 
 
-def _raise_first(outcomes: Sequence[object]) -> None:
+def raise_first(outcomes: Sequence[object]) -> None:
     """Raise the first exception among gathered *outcomes* (all of them have ended)."""
     for outcome in outcomes:
         if isinstance(outcome, BaseException):

@@ -8,8 +8,9 @@
 * :func:`collect_garbage` removes only the problems :func:`verify` proved to be
   orphans (``removable``) and older than a minimum age.
 * :func:`destroy_store` deletes a store: only if its marker is there, only the
-  store's own top-level prefixes, and the marker last, so an interrupted destroy
-  can be run again.  The Toil adapter's ``destroy`` can call it.
+  store's own top-level prefixes (on S3 with their unfinished multipart
+  uploads), and the marker last, so an interrupted destroy can be run again.
+  The Toil adapter's ``destroy`` calls it.
 
 Files named in a manifest's ``files_to_delete`` may be missing: Toil deletes
 them before it clears the list, so their absence is not a problem.
@@ -24,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from fsjobstore import layout
+from fsjobstore._s3_uploads import Upload
 from fsjobstore._snapshot import MODIFIED_FIELDS, Snapshot, file_ids_in, listing_time
 from fsjobstore.errors import NotAJobStoreError
 from fsjobstore.storage import Storage
@@ -137,25 +139,12 @@ def _modified(snapshot: Snapshot, key: str) -> datetime | None:
 
 def unfinished_uploads(storage: Storage) -> list[Problem]:
     """Unfinished S3 multipart uploads under the store's prefix (none elsewhere)."""
-    fs = storage.fs
-    if "s3" not in _protocols(fs) or not hasattr(fs, "call_s3"):
-        return []
-    bucket, _, prefix = storage.root.partition("/")
-    response = fs.call_s3(
-        "list_multipart_uploads", Bucket=bucket, Prefix=prefix + "/" if prefix else ""
-    )
-    problems = []
-    for upload in response.get("Uploads") or []:
-        name = str(upload["Key"])
-        key = name[len(prefix) + 1 :] if prefix else name
-        initiated = upload.get("Initiated")
-        problems.append(
-            Problem("unfinished-upload", key, f"multipart upload {upload['UploadId']} "
-                    f"started {initiated} was never completed", removable=True,
-                    modified=initiated if isinstance(initiated, datetime) else None,
-                    upload_id=str(upload["UploadId"]))
-        )
-    return problems
+    return [
+        Problem("unfinished-upload", upload.key, f"multipart upload {upload.upload_id} "
+                f"started {upload.initiated} was never completed", removable=True,
+                modified=upload.initiated, upload_id=upload.upload_id)
+        for upload in storage.unfinished_uploads()
+    ]
 
 
 def collect_garbage(
@@ -179,14 +168,8 @@ def collect_garbage(
     if dry_run:
         return chosen
     storage.delete_many(p.key for p in chosen if p.upload_id is None)
-    bucket, _, prefix = storage.root.partition("/")
-    for problem in chosen:
-        if problem.upload_id is not None:
-            storage.fs.call_s3(
-                "abort_multipart_upload", Bucket=bucket,
-                Key=f"{prefix}/{problem.key}" if prefix else problem.key,
-                UploadId=problem.upload_id,
-            )
+    storage.abort_uploads([Upload(p.key, p.upload_id, p.modified)
+                           for p in chosen if p.upload_id is not None])
     # Where directories are real, the emptied ones go too (the marker keeps the root).
     with contextlib.suppress(Exception):
         storage.remove_empty_dirs()
@@ -197,7 +180,9 @@ def destroy_store(storage: Storage, *, dry_run: bool = False) -> list[str]:
     """Delete the store at *storage*; the keys deleted (or, dry, that would be).
 
     Refuses with :class:`NotAJobStoreError` when the root holds objects but no
-    marker.  Deletes only keys for which :func:`is_store_key` holds, marker last.
+    marker.  Deletes only keys for which :func:`is_store_key` holds, marker last;
+    on S3 it also aborts the store's unfinished multipart uploads (before the
+    marker goes).
     An empty or already destroyed location is not an error.
     """
     if not dry_run and storage.exists(layout.MARKER):
@@ -221,14 +206,12 @@ def destroy_store(storage: Storage, *, dry_run: bool = False) -> list[str]:
             return [*deleted, *([layout.MARKER] if has_marker else [])]
         storage.delete_many(deleted)
     if has_marker:
-        # The marker goes last, so an interrupted destroy can be run again.
+        # Parts of uploads never completed (a worker killed mid-write) are
+        # billed until aborted.  Then the marker, last, so an interrupted
+        # destroy can be run again.
+        storage.abort_uploads([u for u in storage.unfinished_uploads() if is_store_key(u.key)])
         storage.delete(layout.MARKER)
         deleted.append(layout.MARKER)
     with contextlib.suppress(Exception):
         storage.remove_empty_dirs()
     return deleted
-
-
-def _protocols(fs: Any) -> list[str]:
-    protocol = fs.protocol
-    return [protocol] if isinstance(protocol, str) else list(protocol)

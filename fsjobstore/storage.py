@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import IO, Any, BinaryIO, NoReturn, cast
 
-from fsjobstore import _s3_bulk, _s3_stream, layout
+from fsjobstore import _s3_bulk, _s3_stream, _s3_uploads, layout
 from fsjobstore._local_io import (
     copy_into,
     create_empty,
@@ -626,6 +626,19 @@ class Storage:
         keys = [k for k in self.list_keys_at_root() if select(k)]
         self.delete_many(keys)
         return keys
+
+    def unfinished_uploads(self) -> list[_s3_uploads.Upload]:
+        """Multipart uploads begun under the root and never completed (S3; none elsewhere)."""
+        if self.capabilities.name != "s3":
+            return []
+        with self._errors("", "list multipart uploads"):
+            return _s3_uploads.list_uploads(self.fs, self.root)
+
+    def abort_uploads(self, uploads: Sequence[_s3_uploads.Upload]) -> None:
+        """Abort *uploads* (from :meth:`unfinished_uploads`), concurrently."""
+        if uploads:
+            with self._errors(uploads[0].key, "abort multipart uploads"):
+                _s3_uploads.abort_uploads(self.fs, self.root, uploads)
 
     def delete_prefix(self, prefix: str) -> int:
         """Remove every key below *prefix*; returns the number of objects removed."""

@@ -52,9 +52,11 @@ def test_each_page_is_deleted_while_the_next_is_listed(filled: FsspecJobStore) -
 def test_destroy_requests(filled: FsspecJobStore) -> None:
     with RequestCounter(filled.storage.fs) as counter:
         filled.destroy()
-    # The marker's HEAD, one page listed and deleted, the marker last.
+    # The marker's HEAD, one page listed and deleted, one listing of unfinished
+    # multipart uploads (none), the marker last.
     assert dict(counter.by_operation) == {
-        "HeadObject": 1, "ListObjectsV2": 1, "DeleteObjects": 1, "DeleteObject": 1,
+        "HeadObject": 1, "ListObjectsV2": 1, "DeleteObjects": 1, "ListMultipartUploads": 1,
+        "DeleteObject": 1,
     }
     assert filled.storage.list_keys_at_root() == ["notes/not-ours.txt"]
 
