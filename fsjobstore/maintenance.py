@@ -19,7 +19,9 @@ them before it clears the list, so their absence is not a problem.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -27,7 +29,7 @@ from typing import Any
 from fsjobstore import layout
 from fsjobstore._s3_uploads import Upload
 from fsjobstore._snapshot import MODIFIED_FIELDS, Snapshot, file_ids_in, listing_time
-from fsjobstore.errors import NotAJobStoreError
+from fsjobstore.errors import BackendError, NotAJobStoreError
 from fsjobstore.storage import Storage
 
 __all__ = [
@@ -39,6 +41,8 @@ __all__ = [
     "unfinished_uploads",
     "verify",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: The top-level names a store owns; nothing else under the root is ever deleted.
 STORE_TOP_LEVEL = frozenset({layout.MARKER, *layout.TOP_LEVEL})
@@ -137,6 +141,23 @@ def _modified(snapshot: Snapshot, key: str) -> datetime | None:
     return listing_time(snapshot.objects.get(key, {}), *MODIFIED_FIELDS)
 
 
+def _abort_store_uploads(storage: Storage, listing: Future[list[Upload]] | None) -> None:
+    """Abort the store's unfinished uploads (listed by *listing* if given).
+
+    Listing and aborting uploads are permissions of their own on S3
+    (``s3:ListBucketMultipartUploads``, ``s3:AbortMultipartUpload``); where they
+    are refused, the destroy goes on and says what it left.
+    """
+    try:
+        listed = listing.result() if listing is not None else storage.unfinished_uploads()
+        storage.abort_uploads([u for u in listed if is_store_key(u.key)])
+    except BackendError as exc:
+        if not isinstance(exc.__cause__, PermissionError):
+            raise
+        logger.warning("%s; unfinished multipart uploads under the store, if any, are left "
+                     "to the bucket's lifecycle rules", exc)
+
+
 def unfinished_uploads(storage: Storage) -> list[Problem]:
     """Unfinished S3 multipart uploads under the store's prefix (none elsewhere)."""
     return [
@@ -185,12 +206,16 @@ def destroy_store(storage: Storage, *, dry_run: bool = False) -> list[str]:
     marker goes).
     An empty or already destroyed location is not an error.
     """
+    uploads: Future[list[Upload]] | None = None
     if not dry_run and storage.exists(layout.MARKER):
-        # A store: delete what is ours while listing it.
+        # A store: delete what is ours while listing it, and list its unfinished
+        # uploads meanwhile (one more round trip, overlapped).
         has_marker = True
-        deleted = sorted(
-            storage.delete_listed(lambda k: k != layout.MARKER and is_store_key(k))
-        )
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            uploads = pool.submit(storage.unfinished_uploads)
+            deleted = sorted(
+                storage.delete_listed(lambda k: k != layout.MARKER and is_store_key(k))
+            )
     else:
         # One listing answers both questions: is the marker there (any object by
         # that name counts, readable or not), and what else is ours.
@@ -209,7 +234,7 @@ def destroy_store(storage: Storage, *, dry_run: bool = False) -> list[str]:
         # Parts of uploads never completed (a worker killed mid-write) are
         # billed until aborted.  Then the marker, last, so an interrupted
         # destroy can be run again.
-        storage.abort_uploads([u for u in storage.unfinished_uploads() if is_store_key(u.key)])
+        _abort_store_uploads(storage, uploads)
         storage.delete(layout.MARKER)
         deleted.append(layout.MARKER)
     with contextlib.suppress(Exception):

@@ -69,10 +69,10 @@ def test_failed_abort_keeps_the_marker_and_destroy_can_run_again(
 ) -> None:
     storage = interrupted.storage
 
-    def refused(*_: Any) -> None:
-        raise PermissionError("injected: s3:AbortMultipartUpload denied")
+    def broken(*_: Any) -> None:
+        raise ConnectionResetError("injected: connection reset during AbortMultipartUpload")
 
-    monkeypatch.setattr(_s3_uploads, "abort_uploads", refused)
+    monkeypatch.setattr(_s3_uploads, "abort_uploads", broken)
     with pytest.raises(BackendError, match=r"abort multipart uploads .*injected"):
         interrupted.destroy()
     assert storage.exists(layout.MARKER)
@@ -91,3 +91,25 @@ def test_an_upload_gone_since_it_was_listed_is_not_an_error(s3_store: FsspecJobS
     storage.abort_uploads(listed)
     storage.abort_uploads(listed)  # NoSuchUpload: already gone
     assert storage.unfinished_uploads() == []
+
+
+@pytest.mark.parametrize("step", ["list_uploads", "abort_uploads"])
+def test_uploads_the_credentials_may_not_touch_do_not_stop_destroy(
+    interrupted: FsspecJobStore, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture, step: str,
+) -> None:
+    """s3:ListBucketMultipartUploads and s3:AbortMultipartUpload are permissions of
+    their own; a policy without them still destroys the store, with a warning."""
+    storage = interrupted.storage
+
+    def denied(*_: Any) -> None:
+        raise PermissionError(f"injected: AccessDenied for {step}")
+
+    monkeypatch.setattr(_s3_uploads, step, denied)
+    interrupted.destroy()
+    assert not storage.exists(layout.MARKER)
+    assert storage.list_keys_at_root() == []
+    assert f"injected: AccessDenied for {step}" in caplog.text
+    assert "left to the bucket's lifecycle rules" in caplog.text
+    monkeypatch.undo()
+    storage.abort_uploads(storage.unfinished_uploads())
