@@ -16,7 +16,10 @@ from typing import Any
 
 from fsspec.asyn import sync
 
-__all__ = ["BATCH", "IN_FLIGHT", "check_deleted", "delete_listed", "delete_paths", "raise_first"]
+__all__ = [
+    "BATCH", "IN_FLIGHT", "bucket_prefix", "check_deleted", "delete_listed", "delete_paths",
+    "raise_first",
+]
 
 #: Keys per DeleteObjects request (the S3 maximum), and per listing page.
 BATCH = 1000
@@ -41,6 +44,12 @@ async def _delete_keys(fs: Any, bucket: str, keys: Sequence[str]) -> None:
         Delete={"Objects": [{"Key": key} for key in keys], "Quiet": True},
     )
     check_deleted(bucket, response)
+
+
+def bucket_prefix(fs: Any, root: str) -> tuple[str, str]:
+    """The bucket of the S3 path *root*, and the key prefix of everything below it."""
+    bucket, key, _ = fs.split_path(root)
+    return bucket, f"{key.rstrip('/')}/" if key else ""
 
 
 def _split(fs: Any, paths: Sequence[str]) -> tuple[str, list[str]]:
@@ -137,8 +146,7 @@ def delete_listed(
     """
     if not 0 < page_size <= BATCH:
         raise ValueError(f"page_size must be 1..{BATCH}, not {page_size}")
-    bucket, key, _ = fs.split_path(root)
-    prefix = f"{key.rstrip('/')}/" if key else ""
+    bucket, prefix = bucket_prefix(fs, root)
     fs.invalidate_cache(root)
     batches = _listed_batches(fs, bucket, prefix, lambda k: select(k[len(prefix):]), page_size)
     keys = sync(fs.loop, _delete_batches, fs, bucket, batches)

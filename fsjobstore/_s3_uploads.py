@@ -17,7 +17,7 @@ from typing import Any
 
 from fsspec.asyn import sync
 
-from fsjobstore._s3_bulk import raise_first
+from fsjobstore._s3_bulk import bucket_prefix, raise_first
 
 __all__ = ["IN_FLIGHT", "Upload", "abort_uploads", "list_uploads"]
 
@@ -34,14 +34,9 @@ class Upload:
     initiated: datetime | None
 
 
-def _bucket_prefix(fs: Any, root: str) -> tuple[str, str]:
-    bucket, key, _ = fs.split_path(root)
-    return bucket, f"{key.rstrip('/')}/" if key else ""
-
-
 def list_uploads(fs: Any, root: str) -> list[Upload]:
     """Every unfinished multipart upload below the S3 path *root* (1,000 a request)."""
-    bucket, prefix = _bucket_prefix(fs, root)
+    bucket, prefix = bucket_prefix(fs, root)
     page_marks: dict[str, str] = {}
     found: list[Upload] = []
     while True:
@@ -63,7 +58,7 @@ def abort_uploads(fs: Any, root: str, uploads: Sequence[Upload]) -> None:
     error; the first other failure raises once every started abort has ended.
     """
     if uploads:
-        bucket, prefix = _bucket_prefix(fs, root)
+        bucket, prefix = bucket_prefix(fs, root)
         sync(fs.loop, _abort_all, fs, bucket, [(prefix + u.key, u.upload_id) for u in uploads])
 
 
