@@ -36,6 +36,7 @@ from fsjobstore._local_io import (
 )
 from fsjobstore._raw_streams import HeadThenRest
 from fsjobstore._redact import redact_url, scrub, secret_values
+from fsjobstore._s3_writer import S3Writer
 from fsjobstore.backends import Capabilities, profile_for
 from fsjobstore.errors import (
     BackendError,
@@ -53,6 +54,11 @@ SMALL_OBJECT = 8 * 1024 * 1024
 _COPY_CHUNK = 1024 * 1024
 _PART_SIZE = 8 * 1024 * 1024
 _PARALLEL_PARTS = 4
+#: Parts of a write stream in flight on S3.  Each holds two copies until sent
+#: (the part, and on Python 3.11 the socket transport's buffer of what is left
+#: to send): 3 keep a 1 GiB stream's growth near 70 MiB of RSS, 4 near 100 MiB,
+#: with the same throughput against a loopback server.
+_STREAM_PARTS = 3
 
 
 class _Translated:
@@ -515,10 +521,23 @@ class Storage:
         """A writable binary stream that becomes *key* when the block exits cleanly.
 
         If the block raises, nothing is written and no temporary object remains.
-        Data is spooled to local disk (bounded memory), then uploaded in one
-        atomic operation.
+        Memory stays bounded: on S3 the stream is uploaded in parts as it is
+        written (one PutObject if it fits in one part) and the object appears
+        when the upload completes; other remote backends spool it to local disk,
+        then upload it in one atomic operation.
         """
         path = self.path(key)
+        if self.capabilities.name == "s3":
+            translated = self._errors(key, "write")
+            writer = S3Writer(self.fs, path, part_size=_PART_SIZE, parallel=_STREAM_PARTS,
+                              errors=lambda: translated)
+            try:
+                yield cast(BinaryIO, writer)
+            except BaseException:
+                writer.discard()
+                raise
+            writer.commit()
+            return
         if self.capabilities.local:
             temp = layout.temp_sibling(path)
             with self._errors(key, "write"):
