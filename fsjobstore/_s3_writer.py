@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -34,13 +33,13 @@ class S3Writer(io.BufferedIOBase):
     """A write-only, non-seekable binary stream that becomes the S3 object *path*.
 
     Nothing is stored until :meth:`commit`; :meth:`discard` throws the stream
-    away.  *errors* is entered around every request the stream makes, to
-    translate its failures.  At most *parallel* parts are in flight at once,
+    away (either closes the stream).  *errors* is entered around every request
+    the stream makes, to translate its failures.  At most *parallel* parts are in flight at once,
     each of *part_size* bytes (more past 1,000 parts).
     """
 
     def __init__(self, fs: Any, path: str, *, part_size: int, parallel: int,
-                 errors: Callable[[], AbstractContextManager[None]]) -> None:
+                 errors: AbstractContextManager[None]) -> None:
         super().__init__()
         self._fs = fs
         self._bucket, self._key, _ = fs.split_path(path)
@@ -53,7 +52,6 @@ class S3Writer(io.BufferedIOBase):
         self._upload_id: str | None = None
         self._in_flight: dict[Future[dict[str, Any]], int] = {}
         self._etags: dict[int, str] = {}
-        self._finished = False
 
     # -- the stream ------------------------------------------------------------
 
@@ -64,7 +62,7 @@ class S3Writer(io.BufferedIOBase):
         return self._position
 
     def write(self, data: ReadableBuffer) -> int:
-        if self.closed or self._finished:
+        if self.closed:
             raise ValueError("write to a closed stream")
         view = memoryview(data).cast("B")
         self._buffer += view
@@ -78,17 +76,12 @@ class S3Writer(io.BufferedIOBase):
             self._send_part(part)
         return len(view)
 
-    def close(self) -> None:
-        # Closing ends writing; the object is stored (or not) by commit/discard.
-        self._finished = True
-        super().close()
-
     # -- the object ------------------------------------------------------------
 
     def commit(self) -> None:
         """Store what was written as the object (one PutObject, or the upload's end)."""
-        self._finished = True
-        with self._errors():
+        self.close()  # closing alone stores nothing: a caller may close inside the block
+        with self._errors:
             if self._upload_id is None:
                 self._call("put_object", Body=bytes(self._buffer))
                 self._buffer = bytearray()
@@ -109,7 +102,7 @@ class S3Writer(io.BufferedIOBase):
 
     def discard(self) -> None:
         """Store nothing: abort the upload, if one was started.  Never raises."""
-        self._finished = True
+        self.close()
         self._buffer = bytearray()
         with contextlib.suppress(Exception):
             self._abort()
@@ -117,7 +110,7 @@ class S3Writer(io.BufferedIOBase):
     # -- parts -----------------------------------------------------------------
 
     def _send_part(self, data: bytes) -> None:
-        with self._errors():
+        with self._errors:
             if self._upload_id is None:
                 created = self._call("create_multipart_upload")
                 self._upload_id = str(created["UploadId"])

@@ -527,17 +527,6 @@ class Storage:
         then upload it in one atomic operation.
         """
         path = self.path(key)
-        if self.capabilities.name == "s3":
-            translated = self._errors(key, "write")
-            writer = S3Writer(self.fs, path, part_size=_PART_SIZE, parallel=_STREAM_PARTS,
-                              errors=lambda: translated)
-            try:
-                yield cast(BinaryIO, writer)
-            except BaseException:
-                writer.discard()
-                raise
-            writer.commit()
-            return
         if self.capabilities.local:
             temp = layout.temp_sibling(path)
             with self._errors(key, "write"):
@@ -552,6 +541,16 @@ class Storage:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(temp)
                 raise
+            return
+        if self.capabilities.name == "s3":
+            writer = S3Writer(self.fs, path, part_size=_PART_SIZE, parallel=_STREAM_PARTS,
+                              errors=self._errors(key, "write"))
+            try:
+                yield cast(BinaryIO, writer)
+            except BaseException:
+                writer.discard()
+                raise
+            writer.commit()
             return
         spool = tempfile.NamedTemporaryFile(prefix=layout.TEMP_PREFIX, delete=False)  # noqa: SIM115
         try:

@@ -209,7 +209,7 @@ def test_parts_grow_to_stay_within_the_part_limit(
 
     monkeypatch.setattr(fs, "_call_s3", recording)
     writer = _s3_writer.S3Writer(fs, storage.path("files/parts"), part_size=1024, parallel=2,
-                                 errors=lambda: storage._errors("files/parts", "write"))
+                                 errors=storage._errors("files/parts", "write"))
     with pytest.raises(BackendError, match=r"write files/parts .*more than 8 parts"):
         for _ in range(40):
             writer.write(b"p" * 512)
