@@ -1,4 +1,4 @@
-"""A separate process killed in the middle of an S3 stream write.
+"""A separate process killed in the middle of a stream write (S3, GCS, Azure).
 
 Usage: ``python _stream_writer.py URL STORAGE_OPTIONS_JSON FILE_ID``: overwrite
 the file through ``update_file_stream`` with more than one part, print ``sent``

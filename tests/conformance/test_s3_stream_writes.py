@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -22,6 +21,7 @@ from fsjobstore import storage as storage_module
 from fsjobstore.errors import BackendError
 from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance._counting import RequestCounter
+from tests.conformance._streams import chunks, content, read, write
 from tests.servers import Backend
 
 PART = storage_module._PART_SIZE
@@ -33,26 +33,6 @@ class Boom(RuntimeError):
     pass
 
 
-def _chunks(size: int, seed: bytes) -> Iterator[bytes]:
-    """*size* bytes of reproducible content, in 1 MiB pieces."""
-    block = hashlib.sha256(seed).digest() * (1024 * 1024 // 32)
-    while size > 0:
-        yield block[:size]
-        size -= len(block)
-
-
-def _write(store: FsspecJobStore, size: int, seed: bytes = b"a") -> str:
-    with store.write_file_stream() as (f, file_id):
-        for piece in _chunks(size, seed):
-            f.write(piece)
-    return str(file_id)
-
-
-def _read(store: FsspecJobStore, file_id: str) -> bytes:
-    with store.read_file_stream(file_id) as f:
-        return bytes(f.read())
-
-
 @pytest.fixture(autouse=True)
 def _no_uploads_left(s3_store: FsspecJobStore) -> Iterator[None]:
     yield
@@ -62,9 +42,9 @@ def _no_uploads_left(s3_store: FsspecJobStore) -> Iterator[None]:
 @pytest.mark.parametrize("size", [0, 1000, PART])
 def test_a_stream_within_one_part_is_one_put(s3_store: FsspecJobStore, size: int) -> None:
     with RequestCounter(s3_store.storage.fs) as counter:
-        file_id = _write(s3_store, size)
+        file_id = write(s3_store, size)
     assert dict(counter.by_operation) == {"PutObject": 1}
-    assert _read(s3_store, file_id) == b"".join(_chunks(size, b"a"))
+    assert read(s3_store, file_id) == content(size, b"a")
 
 
 @pytest.mark.parametrize(("size", "parts"), [(PART + 1, 2), (2 * PART + 5, 3)])
@@ -72,42 +52,42 @@ def test_a_longer_stream_is_uploaded_in_parts(
     s3_store: FsspecJobStore, size: int, parts: int
 ) -> None:
     with RequestCounter(s3_store.storage.fs) as counter:
-        file_id = _write(s3_store, size)
+        file_id = write(s3_store, size)
     assert dict(counter.by_operation) == {
         "CreateMultipartUpload": 1, "UploadPart": parts, "CompleteMultipartUpload": 1,
     }
-    assert _read(s3_store, file_id) == b"".join(_chunks(size, b"a"))
+    assert read(s3_store, file_id) == content(size, b"a")
     assert s3_store.get_file_size(file_id) == size
 
 
 def test_parts_are_sent_while_the_caller_writes(s3_store: FsspecJobStore) -> None:
     """No spool: the first part is on its way before the stream ends."""
     with RequestCounter(s3_store.storage.fs) as counter, s3_store.write_file_stream() as (f, _):
-        for piece in _chunks(PART + 1024 * 1024, b"a"):
+        for piece in chunks(PART + 1024 * 1024, b"a"):
             f.write(piece)
         assert counter.sequence[0] == "CreateMultipartUpload"
         # Part 1 is sent (or being sent) now; the rest waits for the commit.
-        assert len(f._in_flight) + len(f._etags) == 1  # type: ignore[attr-defined]
+        assert len(f._in_flight) + len(f._parts) == 1  # type: ignore[attr-defined]
         assert len(f._buffer) == 1024 * 1024  # type: ignore[attr-defined]
 
 
 def test_an_exception_mid_stream_aborts_the_upload(s3_store: FsspecJobStore) -> None:
-    old = _write(s3_store, 1000, b"old")
+    old = write(s3_store, 1000, b"old")
     with (RequestCounter(s3_store.storage.fs) as counter, pytest.raises(Boom),
           s3_store.update_file_stream(old) as f):
-        for piece in _chunks(2 * PART + 1, b"new"):
+        for piece in chunks(2 * PART + 1, b"new"):
             f.write(piece)
         raise Boom
     assert counter.sequence[-1] == "AbortMultipartUpload"
     assert "CompleteMultipartUpload" not in counter.sequence
-    assert _read(s3_store, old) == b"".join(_chunks(1000, b"old"))
+    assert read(s3_store, old) == content(1000, b"old")
 
 
 @pytest.mark.parametrize("failing", ["upload_part", "complete_multipart_upload"])
 def test_a_failed_request_keeps_the_old_version(
     s3_store: FsspecJobStore, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
-    old = _write(s3_store, 1000, b"old")
+    old = write(s3_store, 1000, b"old")
     fs = s3_store.storage.fs
     real = fs._call_s3
 
@@ -124,10 +104,10 @@ def test_a_failed_request_keeps_the_old_version(
     monkeypatch.setattr(fs, "call_s3", flaky_sync)
     expected = rf"write {re.escape(old)}.*injected: .* {failing}"
     with pytest.raises(BackendError, match=expected), s3_store.update_file_stream(old) as f:
-        for piece in _chunks(2 * PART + 1, b"new"):
+        for piece in chunks(2 * PART + 1, b"new"):
             f.write(piece)
     monkeypatch.undo()
-    assert _read(s3_store, old) == b"".join(_chunks(1000, b"old"))
+    assert read(s3_store, old) == content(1000, b"old")
 
 
 def test_text_streams_are_uploaded_in_parts(s3_store: FsspecJobStore) -> None:
@@ -136,7 +116,7 @@ def test_text_streams_are_uploaded_in_parts(s3_store: FsspecJobStore) -> None:
     with s3_store.write_file_stream(encoding="utf-8") as (f, file_id):
         for _ in range(count):
             f.write(line)
-    assert _read(s3_store, str(file_id)) == (line * count).encode()
+    assert read(s3_store, str(file_id)) == (line * count).encode()
 
 
 def test_writing_after_close_is_refused(s3_store: FsspecJobStore) -> None:
@@ -145,7 +125,7 @@ def test_writing_after_close_is_refused(s3_store: FsspecJobStore) -> None:
         f.close()
         with pytest.raises(ValueError, match="closed"):
             f.write(b"more")
-    assert _read(s3_store, str(file_id)) == b"kept"
+    assert read(s3_store, str(file_id)) == b"kept"
 
 
 def test_no_local_spool_and_bounded_buffers(
@@ -160,7 +140,7 @@ def test_no_local_spool_and_bounded_buffers(
     monkeypatch.setattr(tempfile, "NamedTemporaryFile", no_disk)
     size = 3 * PART + 7
     with s3_store.write_file_stream() as (f, file_id):
-        for piece in _chunks(size, b"a"):
+        for piece in chunks(size, b"a"):
             f.write(piece)
             assert len(f._buffer) <= PART + len(piece)  # type: ignore[attr-defined]
             assert len(f._in_flight) <= storage_module._STREAM_PARTS  # type: ignore[attr-defined]
@@ -172,7 +152,7 @@ def test_a_writer_killed_mid_stream_leaves_the_old_version(
 ) -> None:
     """SIGKILL after a part is stored: the old version stays, and destroy() aborts
     the upload left behind (the autouse check above finds none)."""
-    old = _write(s3_store, 1000, b"old")
+    old = write(s3_store, 1000, b"old")
     env = {**os.environ, **s3_backend.env, "PYTHONPATH": str(REPO)}
     url = s3_store.locator.removeprefix("fsspec:")
     writer = subprocess.Popen(
@@ -185,7 +165,7 @@ def test_a_writer_killed_mid_stream_leaves_the_old_version(
     writer.wait(timeout=60)
     writer.stdout.close()
     writer.stdin.close()
-    assert _read(s3_store, old) == b"".join(_chunks(1000, b"old"))
+    assert read(s3_store, old) == content(1000, b"old")
     left = s3_store.storage.unfinished_uploads()
     assert [upload.key for upload in left] == [old]
     s3_store.destroy()
@@ -195,8 +175,8 @@ def test_parts_grow_to_stay_within_the_part_limit(
     s3_store: FsspecJobStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Scaled down: parts grow every 3 parts, and a 9th part of 8 is refused."""
-    monkeypatch.setattr(_s3_writer, "_PARTS_PER_STEP", 3)
-    monkeypatch.setattr(_s3_writer, "_MAX_PARTS", 8)
+    monkeypatch.setattr(_s3_writer.S3Writer, "parts_per_step", 3)
+    monkeypatch.setattr(_s3_writer.S3Writer, "max_parts", 8)
     storage = s3_store.storage
     fs = storage.fs
     real = fs._call_s3

@@ -1,0 +1,80 @@
+"""Count the HTTP requests gcsfs and adlfs send (both go through aiohttp).
+
+``aiohttp.ClientSession._request`` is called once per request put on the wire,
+retries included, so counts are deterministic and tests may assert them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import aiohttp
+
+__all__ = ["HttpRequests", "azure_operation", "gcs_operation"]
+
+
+def gcs_operation(method: str, path: str, query: dict[str, str]) -> str:
+    """What a GCS JSON-API request does, as the docs name it."""
+    if "upload_id" in query or "/resumable/" in path:
+        return "cancel session" if method == "DELETE" else "upload chunk"
+    upload = query.get("uploadType")
+    if upload == "multipart":
+        return "simple upload"
+    if upload == "resumable":
+        return "start session"
+    return f"{method} {path}"
+
+
+def azure_operation(method: str, path: str, query: dict[str, str]) -> str:
+    """The Blob REST operation a request is, as the docs name it."""
+    comp = query.get("comp")
+    if method == "PUT":
+        return {None: "Put Blob", "block": "Put Block", "blocklist": "Put Block List"}.get(
+            comp, f"PUT ?comp={comp}")
+    return f"{method} ?comp={comp}" if comp else f"{method} {path}"
+
+
+class HttpRequests:
+    """``with HttpRequests(name) as seen:`` then ``seen.sequence`` / ``seen.counts``.
+
+    *name* turns (method, URL path, query) into an operation name.  With *fail*
+    ``(operation, n)``, the n-th request of that operation (from 1) is not sent:
+    it raises ``ConnectionResetError`` instead, which neither gcsfs nor the
+    Azure SDK retries.
+    """
+
+    def __init__(self, name: Callable[[str, str, dict[str, str]], str],
+                 fail: tuple[str, int] | None = None) -> None:
+        self._name = name
+        self._fail = fail
+        self._real = aiohttp.ClientSession._request
+        self.sequence: list[str] = []
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(self.sequence))
+
+    def __enter__(self) -> HttpRequests:
+        real = self._real
+
+        async def counted(session: aiohttp.ClientSession, method: str, url: Any,
+                          **kwargs: Any) -> Any:
+            parts = urlsplit(str(url))
+            query = dict(parse_qsl(parts.query))
+            query.update({str(k): str(v) for k, v in (kwargs.get("params") or {}).items()})
+            operation = self._name(method.upper(), parts.path, query)
+            self.sequence.append(operation)
+            if self._fail == (operation, self.sequence.count(operation)):
+                raise ConnectionResetError(f"injected: connection reset during {operation}")
+            return await real(session, method, url, **kwargs)
+
+        setattr(aiohttp.ClientSession, "_request", counted)  # noqa: B010 - a method
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        setattr(aiohttp.ClientSession, "_request", self._real)  # noqa: B010 - a method

@@ -1,0 +1,187 @@
+"""Write streams on GCS and Azure: sent in parts as written (no local spool),
+atomic, and nothing stored when the stream fails (S3: test_s3_stream_writes.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fsjobstore import storage as storage_module
+from fsjobstore.errors import BackendError
+from fsjobstore.jobstore import FsspecJobStore
+from tests.conformance._helpers import all_keys
+from tests.conformance._http_count import HttpRequests, azure_operation, gcs_operation
+from tests.conformance._streams import chunks, content, read, write
+from tests.conformance.conftest import initialized
+from tests.servers import Backend
+
+PART = storage_module._PART_SIZE
+WRITER = Path(__file__).with_name("_stream_writer.py")
+REPO = Path(__file__).resolve().parents[2]
+
+
+class Boom(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Remote:
+    """A store on one backend, and how that backend names its requests."""
+
+    backend: Backend
+    store: FsspecJobStore
+    operation: Callable[[str, str, dict[str, str]], str]
+    one: str  # the request that stores a whole object
+    part: str  # the request that sends one part
+    commit: str | None  # the request that makes the object of the parts, if not the last part
+
+    def requests(self, fail: tuple[str, int] | None = None) -> HttpRequests:
+        return HttpRequests(self.operation, fail)
+
+    def first_part(self) -> list[str]:
+        """The requests that store a stream's first part."""
+        # GCS: a session, then its chunks (the last chunk finalises it).
+        return [self.part] if self.commit else ["start session", self.part]
+
+    def uploaded(self, parts: int) -> dict[str, int]:
+        """The requests of a stream of *parts* parts."""
+        if self.commit is None:
+            return {"start session": 1, self.part: parts}
+        return {self.part: parts, self.commit: 1}
+
+
+_REMOTES = {
+    "gs": (gcs_operation, "simple upload", "upload chunk", None),
+    "az": (azure_operation, "Put Blob", "Put Block", "Put Block List"),
+}
+
+
+@pytest.fixture(params=sorted(_REMOTES))
+def remote(request: pytest.FixtureRequest) -> Iterator[Remote]:
+    backend: Backend = request.getfixturevalue(f"{request.param}_backend")
+    for store in initialized(backend):
+        yield Remote(backend, store, *_REMOTES[request.param])
+
+
+@pytest.mark.parametrize("size", [0, 1000, PART])
+def test_a_stream_within_one_part_is_one_request(remote: Remote, size: int) -> None:
+    with remote.requests() as seen:
+        file_id = write(remote.store, size)
+    assert seen.counts == {remote.one: 1}
+    assert read(remote.store, file_id) == content(size, b"a")
+
+
+@pytest.mark.parametrize(("size", "parts"), [(PART + 1, 2), (2 * PART + 5, 3)])
+def test_a_longer_stream_is_uploaded_in_parts(remote: Remote, size: int, parts: int) -> None:
+    with remote.requests() as seen:
+        file_id = write(remote.store, size)
+    assert seen.counts == remote.uploaded(parts)
+    assert read(remote.store, file_id) == content(size, b"a")
+    assert remote.store.get_file_size(file_id) == size
+
+
+def test_parts_are_sent_while_the_caller_writes(remote: Remote) -> None:
+    """No spool: the first part is stored before the stream ends."""
+    with remote.requests() as seen, remote.store.write_file_stream() as (f, _):
+        for piece in chunks(PART + 1024 * 1024, b"a"):
+            f.write(piece)
+        f._wait_until(0)  # type: ignore[attr-defined]  # part 1 is stored
+        assert seen.sequence == remote.first_part()
+        assert len(f._buffer) == 1024 * 1024  # type: ignore[attr-defined]
+
+
+def test_an_exception_mid_stream_stores_nothing(remote: Remote) -> None:
+    store = remote.store
+    old = write(store, 1000, b"old")
+    before = all_keys(store)
+    with remote.requests() as seen, pytest.raises(Boom), store.update_file_stream(old) as f:
+        for piece in chunks(2 * PART + 1, b"new"):
+            f.write(piece)
+        raise Boom
+    assert remote.commit not in seen.sequence
+    if remote.commit is None:
+        assert seen.sequence[-1] == "cancel session"
+    assert read(store, old) == content(1000, b"old")
+    with pytest.raises(Boom), store.write_file_stream() as (f, _):
+        f.write(b"n" * (PART + 1))
+        raise Boom
+    assert all_keys(store) == before
+    # What the failed stream sent is no obstacle to the next write.
+    with store.update_file_stream(old) as f:
+        for piece in chunks(PART + 3, b"newer"):
+            f.write(piece)
+    assert read(store, old) == content(PART + 3, b"newer")
+
+
+@pytest.mark.parametrize("failing", ["part", "last"])
+def test_a_failed_request_keeps_the_old_version(remote: Remote, failing: str) -> None:
+    """A stream of 3 parts whose 2nd part, or whose completion, fails."""
+    old = write(remote.store, 1000, b"old")
+    if failing == "part":
+        fail = (remote.part, 2)
+    else:  # GCS completes with its last chunk
+        fail = (remote.commit, 1) if remote.commit else (remote.part, 3)
+    expected = rf"write {re.escape(old)}.*injected: .* {re.escape(fail[0])}"
+    with (remote.requests(fail), pytest.raises(BackendError, match=expected),
+          remote.store.update_file_stream(old) as f):
+        for piece in chunks(2 * PART + 1, b"new"):
+            f.write(piece)
+    assert read(remote.store, old) == content(1000, b"old")
+
+
+def test_no_local_spool_and_bounded_buffers(
+    remote: Remote, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing goes to local disk; the writer holds one part being filled plus
+    at most the parallel parts in flight, however much is written."""
+
+    def no_disk(*_: object, **__: object) -> None:
+        raise AssertionError("a write stream used a local temporary file")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", no_disk)
+    size = 3 * PART + 7
+    with remote.store.write_file_stream() as (f, file_id):
+        for piece in chunks(size, b"a"):
+            f.write(piece)
+            assert len(f._buffer) <= PART + len(piece)  # type: ignore[attr-defined]
+            assert len(f._in_flight) <= storage_module._STREAM_PARTS  # type: ignore[attr-defined]
+    assert remote.store.get_file_size(str(file_id)) == size
+
+
+def test_text_streams_are_uploaded_in_parts(remote: Remote) -> None:
+    line = "ünïcode line\n"
+    count = PART // len(line.encode()) + 10
+    with remote.store.write_file_stream(encoding="utf-8") as (f, file_id):
+        for _ in range(count):
+            f.write(line)
+    assert read(remote.store, str(file_id)) == (line * count).encode()
+
+
+def test_a_writer_killed_mid_stream_leaves_the_old_version(remote: Remote) -> None:
+    """SIGKILL after a part is stored: the object keeps its old content."""
+    old = write(remote.store, 1000, b"old")
+    env = {**os.environ, **remote.backend.env, "PYTHONPATH": str(REPO)}
+    url = remote.store.locator.removeprefix("fsspec:")
+    options = json.dumps(remote.backend.storage_options)
+    writer = subprocess.Popen(
+        [sys.executable, str(WRITER), url, options, old],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+    )
+    assert writer.stdout is not None and writer.stdin is not None
+    assert writer.stdout.readline() == "sent\n"
+    writer.send_signal(signal.SIGKILL)
+    writer.wait(timeout=60)
+    writer.stdout.close()
+    writer.stdin.close()
+    assert read(remote.store, old) == content(1000, b"old")
+    assert remote.store.get_file_size(old) == 1000
