@@ -27,6 +27,7 @@ class Capabilities:
     ``bulk_delete``: ``rm`` of many paths is batched by the server API.
     ``needs_dirs``: parent directories must exist before a write.
     ``read_kwargs``: extra arguments to ``cat_file``/``cat`` for one-request reads.
+    ``download_kwargs``: extra arguments to ``get_file`` for a one-request download.
     """
 
     name: str
@@ -41,6 +42,7 @@ class Capabilities:
     local: bool = False
     shared_between_processes: bool = True
     read_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    download_kwargs: Mapping[str, Any] = field(default_factory=dict)
 
 
 S3 = Capabilities(
@@ -60,6 +62,9 @@ GCS = Capabilities(
     signed_urls=True,
     server_side_copy=True,
     bulk_delete=True,
+    # gcsfs's concurrent get_file first asks for the object's info (two more
+    # requests); one streaming GET serves any size.
+    download_kwargs={"concurrency": 1},
 )
 AZURE = Capabilities(
     "azure",

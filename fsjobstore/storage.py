@@ -25,6 +25,7 @@ from typing import IO, Any, BinaryIO, NoReturn, cast
 
 from fsjobstore import _s3_bulk, _s3_stream, _s3_uploads, layout
 from fsjobstore._azure_writer import AzureWriter
+from fsjobstore._direct_calls import azure_list_below, azure_size, gcs_list_below, gcs_size
 from fsjobstore._gcs_writer import GCSWriter
 from fsjobstore._local_io import (
     copy_into,
@@ -62,6 +63,8 @@ _PARALLEL_PARTS = 4
 #: to send): 3 keep a 1 GiB stream's growth near 70 MiB of RSS, 4 near 100 MiB,
 #: with the same throughput against a loopback server.
 _STREAM_PARTS = 3
+#: Backends whose exists and size are one request (Storage._object_size).
+_ONE_REQUEST_STAT = frozenset({"s3", "gcs", "azure"})
 
 
 class _Translated:
@@ -301,7 +304,7 @@ class Storage:
                     shutil.copyfile(path, temp)
                 else:
                     # One streaming GET, as fsspec's own get_file (bounded memory).
-                    self.fs.get_file(path, temp)
+                    self.fs.get_file(path, temp, **self.capabilities.download_kwargs)
             mode = 0o777 if executable else 0o666
             umask = os.umask(0)
             os.umask(umask)
@@ -330,16 +333,22 @@ class Storage:
         if self.capabilities.local:
             return os.path.isfile(path)  # never raises
         with self._errors(key, "check"):
-            if self.capabilities.name == "s3":
-                return self._s3_head(path) is not None
+            if self.capabilities.name in _ONE_REQUEST_STAT:
+                return self._object_size(path) is not None
             return bool(self.fs.isfile(path))
 
-    def _s3_head(self, path: str) -> dict[str, Any] | None:
-        # s3fs's info() follows a 404 with a LIST (is it a directory?); a key is
-        # never a directory here, so one HEAD answers both cases.
+    def _object_size(self, path: str) -> int | None:
+        """Size of the object at *path*, None if there is none: one request on
+        S3, GCS and Azure (fsspec's ``info`` there follows a 404 with a listing,
+        or always lists: is it a directory?  A key never is)."""
+        name = self.capabilities.name
+        if name == "gcs":
+            return gcs_size(self.fs, path)
+        if name == "azure":
+            return azure_size(self.fs, path)
         bucket, key, _ = self.fs.split_path(path)
         try:
-            return dict(self.fs.call_s3("head_object", Bucket=bucket, Key=key))
+            return int(self.fs.call_s3("head_object", Bucket=bucket, Key=key)["ContentLength"])
         except FileNotFoundError:
             return None
 
@@ -352,11 +361,11 @@ class Storage:
             except OSError as exc:
                 self._raise_translated(exc, key, "stat")
         with self._errors(key, "stat"):
-            if self.capabilities.name == "s3":
-                head = self._s3_head(path)
-                if head is None:
+            if self.capabilities.name in _ONE_REQUEST_STAT:
+                size = self._object_size(path)
+                if size is None:
                     raise FileNotFoundError(path)
-                return int(head["ContentLength"])
+                return size
             info = self.fs.info(path)
             if info.get("type") == "directory":
                 raise FileNotFoundError(path)
@@ -381,7 +390,12 @@ class Storage:
                     keys.extend(name if rel == "." else f"{rel}/{name}" for name in files)
                 return keys
             try:
-                found = self._find(path)
+                if self.capabilities.name == "gcs":
+                    found = gcs_list_below(self.fs, path)
+                elif self.capabilities.name == "azure":
+                    found = azure_list_below(self.fs, path)
+                else:
+                    found = self._find(path)
             except FileNotFoundError:
                 return []
         return [self.key_of(p) for p in found]
@@ -645,7 +659,11 @@ class Storage:
                 _s3_bulk.delete_paths(self.fs, paths)  # raises on keys it could not delete
                 return len(paths)
             with contextlib.suppress(FileNotFoundError):
-                self.fs.rm(paths)
+                if self.capabilities.name == "azure":
+                    # adlfs would HEAD every path first (is it a directory?).
+                    self.fs.rm(paths, expand_path=False)
+                else:
+                    self.fs.rm(paths)
         return len(paths)
 
     def delete_listed(self, select: Callable[[str], bool]) -> list[str]:

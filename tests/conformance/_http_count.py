@@ -18,7 +18,7 @@ __all__ = ["HttpRequests", "azure_operation", "gcs_operation"]
 
 
 def gcs_operation(method: str, path: str, query: dict[str, str]) -> str:
-    """What a GCS JSON-API request does, as the docs name it."""
+    """What a GCS JSON-API request does, named after the API's methods."""
     if "upload_id" in query or "/resumable/" in path:
         return "cancel session" if method == "DELETE" else "upload chunk"
     upload = query.get("uploadType")
@@ -26,6 +26,12 @@ def gcs_operation(method: str, path: str, query: dict[str, str]) -> str:
         return "simple upload"
     if upload == "resumable":
         return "start session"
+    if "/download/" in path or query.get("alt") == "media":
+        return "download"
+    if path.endswith("/o"):
+        return "list"
+    if "/o/" in path:
+        return {"GET": "get metadata", "DELETE": "delete"}.get(method, f"{method} object")
     return f"{method} {path}"
 
 
@@ -35,7 +41,12 @@ def azure_operation(method: str, path: str, query: dict[str, str]) -> str:
     if method == "PUT":
         return {None: "Put Blob", "block": "Put Block", "blocklist": "Put Block List"}.get(
             comp, f"PUT ?comp={comp}")
-    return f"{method} ?comp={comp}" if comp else f"{method} {path}"
+    if comp == "list":
+        return "List Blobs"
+    if comp is None:
+        return {"GET": "Get Blob", "HEAD": "Get Blob Properties",
+                "DELETE": "Delete Blob"}.get(method, f"{method} blob")
+    return f"{method} ?comp={comp}"
 
 
 class HttpRequests:

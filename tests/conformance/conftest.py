@@ -8,6 +8,7 @@ import pytest
 from toil.common import Config
 
 from fsjobstore.jobstore import FsspecJobStore
+from tests.conformance._remotes import NAMES, Remote
 from tests.servers import Backend
 
 
@@ -33,3 +34,11 @@ def store(backend: Backend) -> Iterator[FsspecJobStore]:
 def s3_store(s3_backend: Backend) -> Iterator[FsspecJobStore]:
     """An initialized job store on S3 (moto), destroyed afterwards."""
     yield from initialized(s3_backend)
+
+
+@pytest.fixture(params=sorted(NAMES))
+def remote(request: pytest.FixtureRequest) -> Iterator[Remote]:
+    """An initialized job store on GCS (fake-gcs-server) or Azure (Azurite)."""
+    backend: Backend = request.getfixturevalue(f"{request.param}_backend")
+    for store in initialized(backend):
+        yield Remote(backend, store, NAMES[request.param])

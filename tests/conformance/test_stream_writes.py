@@ -10,20 +10,15 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from fsjobstore import storage as storage_module
 from fsjobstore.errors import BackendError
-from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance._helpers import all_keys
-from tests.conformance._http_count import HttpRequests, azure_operation, gcs_operation
+from tests.conformance._remotes import Remote
 from tests.conformance._streams import chunks, content, read, write
-from tests.conformance.conftest import initialized
-from tests.servers import Backend
 
 PART = storage_module._PART_SIZE
 WRITER = Path(__file__).with_name("_stream_writer.py")
@@ -34,50 +29,26 @@ class Boom(RuntimeError):
     pass
 
 
-@dataclass(frozen=True)
-class Remote:
-    """A store on one backend, and how that backend names its requests."""
-
-    backend: Backend
-    store: FsspecJobStore
-    operation: Callable[[str, str, dict[str, str]], str]
-    one: str  # the request that stores a whole object
-    part: str  # the request that sends one part
-    commit: str | None  # the request that makes the object of the parts, if not the last part
-
-    def requests(self, fail: tuple[str, int] | None = None) -> HttpRequests:
-        return HttpRequests(self.operation, fail)
-
-    def first_part(self) -> list[str]:
-        """The requests that store a stream's first part."""
-        # GCS: a session, then its chunks (the last chunk finalises it).
-        return [self.part] if self.commit else ["start session", self.part]
-
-    def uploaded(self, parts: int) -> dict[str, int]:
-        """The requests of a stream of *parts* parts."""
-        if self.commit is None:
-            return {"start session": 1, self.part: parts}
-        return {self.part: parts, self.commit: 1}
+def first_part(remote: Remote) -> list[str]:
+    """The requests that store a stream's first part."""
+    # GCS: a session, then its chunks (the last chunk finalises it).
+    names = remote.names
+    return [names.part] if names.commit else ["start session", names.part]
 
 
-_REMOTES = {
-    "gs": (gcs_operation, "simple upload", "upload chunk", None),
-    "az": (azure_operation, "Put Blob", "Put Block", "Put Block List"),
-}
-
-
-@pytest.fixture(params=sorted(_REMOTES))
-def remote(request: pytest.FixtureRequest) -> Iterator[Remote]:
-    backend: Backend = request.getfixturevalue(f"{request.param}_backend")
-    for store in initialized(backend):
-        yield Remote(backend, store, *_REMOTES[request.param])
+def uploaded(remote: Remote, parts: int) -> dict[str, int]:
+    """The requests of a stream of *parts* parts."""
+    names = remote.names
+    if names.commit is None:
+        return {"start session": 1, names.part: parts}
+    return {names.part: parts, names.commit: 1}
 
 
 @pytest.mark.parametrize("size", [0, 1000, PART])
 def test_a_stream_within_one_part_is_one_request(remote: Remote, size: int) -> None:
     with remote.requests() as seen:
         file_id = write(remote.store, size)
-    assert seen.counts == {remote.one: 1}
+    assert seen.counts == {remote.names.upload: 1}
     assert read(remote.store, file_id) == content(size, b"a")
 
 
@@ -85,7 +56,7 @@ def test_a_stream_within_one_part_is_one_request(remote: Remote, size: int) -> N
 def test_a_longer_stream_is_uploaded_in_parts(remote: Remote, size: int, parts: int) -> None:
     with remote.requests() as seen:
         file_id = write(remote.store, size)
-    assert seen.counts == remote.uploaded(parts)
+    assert seen.counts == uploaded(remote, parts)
     assert read(remote.store, file_id) == content(size, b"a")
     assert remote.store.get_file_size(file_id) == size
 
@@ -96,7 +67,7 @@ def test_parts_are_sent_while_the_caller_writes(remote: Remote) -> None:
         for piece in chunks(PART + 1024 * 1024, b"a"):
             f.write(piece)
         f._wait_until(0)  # type: ignore[attr-defined]  # part 1 is stored
-        assert seen.sequence == remote.first_part()
+        assert seen.sequence == first_part(remote)
         assert len(f._buffer) == 1024 * 1024  # type: ignore[attr-defined]
 
 
@@ -108,8 +79,8 @@ def test_an_exception_mid_stream_stores_nothing(remote: Remote) -> None:
         for piece in chunks(2 * PART + 1, b"new"):
             f.write(piece)
         raise Boom
-    assert remote.commit not in seen.sequence
-    if remote.commit is None:
+    assert remote.names.commit not in seen.sequence
+    if remote.names.commit is None:
         assert seen.sequence[-1] == "cancel session"
     assert read(store, old) == content(1000, b"old")
     with pytest.raises(Boom), store.write_file_stream() as (f, _):
@@ -128,9 +99,9 @@ def test_a_failed_request_keeps_the_old_version(remote: Remote, failing: str) ->
     """A stream of 3 parts whose 2nd part, or whose completion, fails."""
     old = write(remote.store, 1000, b"old")
     if failing == "part":
-        fail = (remote.part, 2)
+        fail = (remote.names.part, 2)
     else:  # GCS completes with its last chunk
-        fail = (remote.commit, 1) if remote.commit else (remote.part, 3)
+        fail = (remote.names.commit, 1) if remote.names.commit else (remote.names.part, 3)
     expected = rf"write {re.escape(old)}.*injected: .* {re.escape(fail[0])}"
     with (remote.requests(fail), pytest.raises(BackendError, match=expected),
           remote.store.update_file_stream(old) as f):

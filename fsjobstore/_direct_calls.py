@@ -1,0 +1,79 @@
+"""One request where fsspec's generic calls to GCS and Azure send more.
+
+``fs.isfile``/``fs.info`` on gcsfs send an object GET and a listing (is it a
+directory?); adlfs answers a missing blob's ``info`` with a HEAD and a listing.
+``fs.find`` below a prefix lists twice on gcsfs when nothing is there, and on
+adlfs sends a HEAD before its listing (and another HEAD and listing when
+nothing is there).  A key here is never a directory, so one request answers.
+The functions take the filesystem and a backend path (``container/key``);
+they raise the backend's errors, which the caller translates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fsspec.asyn import sync
+
+__all__ = ["azure_list_below", "azure_size", "gcs_list_below", "gcs_size"]
+
+#: Metadata with which adlfs and hierarchical-namespace accounts mark a directory.
+_DIRECTORY_MARKS = ("is_directory", "hdi_isfolder")
+
+
+def gcs_size(fs: Any, path: str) -> int | None:
+    """The size of the object at *path*, or None if there is none (one GET)."""
+    try:
+        return int(sync(fs.loop, fs._get_object, path)["size"])
+    except FileNotFoundError:
+        return None
+
+
+def gcs_list_below(fs: Any, path: str) -> list[str]:
+    """Every object below the prefix *path* (one listing request per 5,000)."""
+    objects, _ = sync(fs.loop, fs._do_list_objects, path, delimiter="")
+    return [str(o["name"]) for o in objects]
+
+
+def azure_size(fs: Any, path: str) -> int | None:
+    """The size of the blob at *path*, or None if there is none (one HEAD)."""
+    from azure.core.exceptions import ResourceNotFoundError
+
+    container, blob, _ = fs.split_path(path)
+
+    async def head() -> Any:
+        async with fs.service_client.get_blob_client(container, blob) as client:
+            return await client.get_blob_properties()
+
+    try:
+        properties = sync(fs.loop, head)
+    except ResourceNotFoundError:
+        return None
+    if _is_directory(properties.metadata):
+        return None
+    return int(properties.size)
+
+
+def azure_list_below(fs: Any, path: str) -> list[str]:
+    """Every blob below the prefix *path* (one listing request per 5,000)."""
+    from azure.core.exceptions import ResourceNotFoundError
+
+    container, key, _ = fs.split_path(path)
+    prefix = key.rstrip("/") + "/" if key else ""
+
+    async def listing() -> list[str]:
+        async with fs.service_client.get_container_client(container) as client:
+            return [
+                f"{container}/{blob.name}"
+                async for blob in client.list_blobs(name_starts_with=prefix, include=["metadata"])
+                if not _is_directory(blob.metadata)
+            ]
+
+    try:
+        return list(sync(fs.loop, listing))
+    except ResourceNotFoundError as exc:  # no such container
+        raise FileNotFoundError(path) from exc
+
+
+def _is_directory(metadata: dict[str, str] | None) -> bool:
+    return any((metadata or {}).get(mark) == "true" for mark in _DIRECTORY_MARKS)
