@@ -1,16 +1,10 @@
-"""Write streams on S3: sent in parts as written (no local spool), atomic, aborted on failure."""
+"""Write streams on S3: their requests, aborted on failure, and what a killed
+writer leaves (what holds on GCS and Azure too: test_stream_writes.py)."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import signal
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,12 +15,10 @@ from fsjobstore import storage as storage_module
 from fsjobstore.errors import BackendError
 from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance._counting import RequestCounter
-from tests.conformance._streams import chunks, content, read, write
+from tests.conformance._streams import chunks, content, kill_mid_stream, read, write
 from tests.servers import Backend
 
 PART = storage_module._PART_SIZE
-WRITER = Path(__file__).with_name("_stream_writer.py")
-REPO = Path(__file__).resolve().parents[2]
 
 
 class Boom(RuntimeError):
@@ -110,61 +102,13 @@ def test_a_failed_request_keeps_the_old_version(
     assert read(s3_store, old) == content(1000, b"old")
 
 
-def test_text_streams_are_uploaded_in_parts(s3_store: FsspecJobStore) -> None:
-    line = "ünïcode line\n"
-    count = PART // len(line.encode()) + 10
-    with s3_store.write_file_stream(encoding="utf-8") as (f, file_id):
-        for _ in range(count):
-            f.write(line)
-    assert read(s3_store, str(file_id)) == (line * count).encode()
-
-
-def test_writing_after_close_is_refused(s3_store: FsspecJobStore) -> None:
-    with s3_store.write_file_stream() as (f, file_id):
-        f.write(b"kept")
-        f.close()
-        with pytest.raises(ValueError, match="closed"):
-            f.write(b"more")
-    assert read(s3_store, str(file_id)) == b"kept"
-
-
-def test_no_local_spool_and_bounded_buffers(
-    s3_store: FsspecJobStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Nothing goes to local disk; the writer holds one part being filled plus
-    at most the parallel parts in flight, however much is written."""
-
-    def no_disk(*_: object, **__: object) -> None:
-        raise AssertionError("a write stream on S3 used a local temporary file")
-
-    monkeypatch.setattr(tempfile, "NamedTemporaryFile", no_disk)
-    size = 3 * PART + 7
-    with s3_store.write_file_stream() as (f, file_id):
-        for piece in chunks(size, b"a"):
-            f.write(piece)
-            assert len(f._buffer) <= PART + len(piece)  # type: ignore[attr-defined]
-            assert len(f._in_flight) <= storage_module._STREAM_PARTS  # type: ignore[attr-defined]
-    assert s3_store.get_file_size(str(file_id)) == size
-
-
 def test_a_writer_killed_mid_stream_leaves_the_old_version(
     s3_backend: Backend, s3_store: FsspecJobStore
 ) -> None:
     """SIGKILL after a part is stored: the old version stays, and destroy() aborts
     the upload left behind (the autouse check above finds none)."""
     old = write(s3_store, 1000, b"old")
-    env = {**os.environ, **s3_backend.env, "PYTHONPATH": str(REPO)}
-    url = s3_store.locator.removeprefix("fsspec:")
-    writer = subprocess.Popen(
-        [sys.executable, str(WRITER), url, json.dumps(s3_backend.storage_options), old],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
-    )
-    assert writer.stdout is not None and writer.stdin is not None
-    assert writer.stdout.readline() == "sent\n"
-    writer.send_signal(signal.SIGKILL)
-    writer.wait(timeout=60)
-    writer.stdout.close()
-    writer.stdin.close()
+    kill_mid_stream(s3_backend, s3_store, old)
     assert read(s3_store, old) == content(1000, b"old")
     left = s3_store.storage.unfinished_uploads()
     assert [upload.key for upload in left] == [old]

@@ -1,28 +1,24 @@
-"""Write streams on GCS and Azure: sent in parts as written (no local spool),
-atomic, and nothing stored when the stream fails (S3: test_s3_stream_writes.py)."""
+"""Write streams on GCS and Azure, and what holds for S3 too: sent in parts as
+written (no local spool), atomic, and nothing stored when the stream fails
+(S3's requests and failures: test_s3_stream_writes.py)."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import signal
-import subprocess
-import sys
 import tempfile
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
 from fsjobstore import storage as storage_module
 from fsjobstore.errors import BackendError
+from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance._helpers import all_keys
 from tests.conformance._remotes import Remote
-from tests.conformance._streams import chunks, content, read, write
+from tests.conformance._streams import chunks, content, kill_mid_stream, read, write
+from tests.conformance.conftest import initialized
 
 PART = storage_module._PART_SIZE
-WRITER = Path(__file__).with_name("_stream_writer.py")
-REPO = Path(__file__).resolve().parents[2]
 
 
 class Boom(RuntimeError):
@@ -110,8 +106,22 @@ def test_a_failed_request_keeps_the_old_version(remote: Remote, failing: str) ->
     assert read(remote.store, old) == content(1000, b"old")
 
 
+def test_a_writer_killed_mid_stream_leaves_the_old_version(remote: Remote) -> None:
+    """SIGKILL after a part is stored: the object keeps its old content."""
+    old = write(remote.store, 1000, b"old")
+    kill_mid_stream(remote.backend, remote.store, old)
+    assert read(remote.store, old) == content(1000, b"old")
+    assert remote.store.get_file_size(old) == 1000
+
+
+@pytest.fixture(params=["s3", "gs", "az"])
+def streamed(request: pytest.FixtureRequest) -> Iterator[FsspecJobStore]:
+    """A store on a backend whose write streams are uploaded in parts."""
+    yield from initialized(request.getfixturevalue(f"{request.param}_backend"))
+
+
 def test_no_local_spool_and_bounded_buffers(
-    remote: Remote, monkeypatch: pytest.MonkeyPatch
+    streamed: FsspecJobStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Nothing goes to local disk; the writer holds one part being filled plus
     at most the parallel parts in flight, however much is written."""
@@ -121,38 +131,28 @@ def test_no_local_spool_and_bounded_buffers(
 
     monkeypatch.setattr(tempfile, "NamedTemporaryFile", no_disk)
     size = 3 * PART + 7
-    with remote.store.write_file_stream() as (f, file_id):
+    with streamed.write_file_stream() as (f, file_id):
         for piece in chunks(size, b"a"):
             f.write(piece)
             assert len(f._buffer) <= PART + len(piece)  # type: ignore[attr-defined]
             assert len(f._in_flight) <= storage_module._STREAM_PARTS  # type: ignore[attr-defined]
-    assert remote.store.get_file_size(str(file_id)) == size
+    assert streamed.get_file_size(str(file_id)) == size
+    assert read(streamed, str(file_id)) == content(size, b"a")
 
 
-def test_text_streams_are_uploaded_in_parts(remote: Remote) -> None:
+def test_text_streams_are_uploaded_in_parts(streamed: FsspecJobStore) -> None:
     line = "ünïcode line\n"
     count = PART // len(line.encode()) + 10
-    with remote.store.write_file_stream(encoding="utf-8") as (f, file_id):
+    with streamed.write_file_stream(encoding="utf-8") as (f, file_id):
         for _ in range(count):
             f.write(line)
-    assert read(remote.store, str(file_id)) == (line * count).encode()
+    assert read(streamed, str(file_id)) == (line * count).encode()
 
 
-def test_a_writer_killed_mid_stream_leaves_the_old_version(remote: Remote) -> None:
-    """SIGKILL after a part is stored: the object keeps its old content."""
-    old = write(remote.store, 1000, b"old")
-    env = {**os.environ, **remote.backend.env, "PYTHONPATH": str(REPO)}
-    url = remote.store.locator.removeprefix("fsspec:")
-    options = json.dumps(remote.backend.storage_options)
-    writer = subprocess.Popen(
-        [sys.executable, str(WRITER), url, options, old],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
-    )
-    assert writer.stdout is not None and writer.stdin is not None
-    assert writer.stdout.readline() == "sent\n"
-    writer.send_signal(signal.SIGKILL)
-    writer.wait(timeout=60)
-    writer.stdout.close()
-    writer.stdin.close()
-    assert read(remote.store, old) == content(1000, b"old")
-    assert remote.store.get_file_size(old) == 1000
+def test_writing_after_close_is_refused(streamed: FsspecJobStore) -> None:
+    with streamed.write_file_stream() as (f, file_id):
+        f.write(b"kept")
+        f.close()
+        with pytest.raises(ValueError, match="closed"):
+            f.write(b"more")
+    assert read(streamed, str(file_id)) == b"kept"
