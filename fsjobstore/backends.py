@@ -108,7 +108,8 @@ PROFILES: Mapping[str, Capabilities] = {
     "az": AZURE,
     "abfs": AZURE,
     "abfss": AZURE,
-    "adl": AZURE,
+    # Not "adl" (Data Lake Gen1, retired by Microsoft): adlfs serves it with
+    # another client, and its uploads are not single atomic PUTs.
     "memory": MEMORY,
     "file": LOCAL,
     "local": LOCAL,
