@@ -156,3 +156,11 @@ def test_writing_after_close_is_refused(streamed: FsspecJobStore) -> None:
         with pytest.raises(ValueError, match="closed"):
             f.write(b"more")
     assert read(streamed, str(file_id)) == b"kept"
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_a_stream_of_whole_parts_is_stored_whole(streamed: FsspecJobStore, parts: int) -> None:
+    """The last part is as long as the others (GCS then finalises with an empty chunk)."""
+    file_id = write(streamed, parts * PART)
+    assert read(streamed, file_id) == content(parts * PART, b"a")
+    assert streamed.get_file_size(file_id) == parts * PART
