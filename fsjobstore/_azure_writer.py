@@ -63,7 +63,6 @@ class AzureWriter(PartWriter):
                                              metadata=_METADATA, **self._timeouts())
 
         asyncio.run_coroutine_threadsafe(commit(), self._fs.loop).result()
-        self._fs.invalidate_cache(self._fs._parent(self._path))  # as adlfs's own writes do
 
     def _abort(self) -> None:
         pass  # nothing committed; Azure deletes the staged blocks (module docstring)

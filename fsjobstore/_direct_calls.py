@@ -1,24 +1,36 @@
-"""One request where fsspec's generic calls to GCS and Azure send more.
+"""One request where fsspec's generic calls to S3, GCS and Azure send more.
 
-``fs.isfile``/``fs.info`` on gcsfs send an object GET and a listing (is it a
-directory?); adlfs answers a missing blob's ``info`` with a HEAD and a listing.
-``fs.find`` below a prefix lists twice on gcsfs when nothing is there, and on
-adlfs sends a HEAD before its listing (and another HEAD and listing when
-nothing is there).  A key here is never a directory, so one request answers.
-The functions take the filesystem and a backend path (``container/key``);
-they raise the backend's errors, which the caller translates.
+``fs.info`` on s3fs follows a 404 with a listing (is it a directory?);
+``fs.isfile``/``fs.info`` on gcsfs send an object GET and a listing; adlfs
+answers a missing blob's ``info`` with a HEAD and a listing.  ``fs.find`` below
+a prefix lists twice on gcsfs when nothing is there, and on adlfs sends a HEAD
+before its listing (and another HEAD and listing when nothing is there).  A key
+here is never a directory, so one request answers.  The functions take the
+filesystem and a backend path (``bucket/key``); they raise the backend's
+errors, which the caller translates.  :data:`OBJECT_SIZE` and
+:data:`LIST_BELOW` give them by backend profile name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fsspec.asyn import sync
 
-__all__ = ["azure_list_below", "azure_size", "gcs_list_below", "gcs_size"]
+__all__ = ["LIST_BELOW", "OBJECT_SIZE"]
 
 #: Metadata with which adlfs and hierarchical-namespace accounts mark a directory.
 _DIRECTORY_MARKS = ("is_directory", "hdi_isfolder")
+
+
+def s3_size(fs: Any, path: str) -> int | None:
+    """The size of the object at *path*, or None if there is none (one HEAD)."""
+    bucket, key, _ = fs.split_path(path)
+    try:
+        return int(fs.call_s3("head_object", Bucket=bucket, Key=key)["ContentLength"])
+    except FileNotFoundError:
+        return None
 
 
 def gcs_size(fs: Any, path: str) -> int | None:
@@ -77,3 +89,17 @@ def azure_list_below(fs: Any, path: str) -> list[str]:
 
 def _is_directory(metadata: dict[str, str] | None) -> bool:
     return any((metadata or {}).get(mark) == "true" for mark in _DIRECTORY_MARKS)
+
+
+#: By profile name: the size of the object at a path, or None if there is none.
+OBJECT_SIZE: Mapping[str, Callable[[Any, str], int | None]] = {
+    "s3": s3_size,
+    "gcs": gcs_size,
+    "azure": azure_size,
+}
+#: By profile name: every object below a prefix (S3's is Storage._find: s3fs
+#: lists once when given the prefix as ``prefix=``).
+LIST_BELOW: Mapping[str, Callable[[Any, str], list[str]]] = {
+    "gcs": gcs_list_below,
+    "azure": azure_list_below,
+}

@@ -60,7 +60,6 @@ class GCSWriter(PartWriter):
         self._file.write(last)
         self._file.close()  # with autocommit=False: sends whole chunks, does not finalise
         self._file.commit()  # the final chunk, with the object's size: the object appears
-        self._fs.invalidate_cache(self._path)
 
     def _abort(self) -> None:
         self._stop_sender()

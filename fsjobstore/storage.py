@@ -25,7 +25,7 @@ from typing import IO, Any, BinaryIO, NoReturn, cast
 
 from fsjobstore import _s3_bulk, _s3_stream, _s3_uploads, layout
 from fsjobstore._azure_writer import AzureWriter
-from fsjobstore._direct_calls import azure_list_below, azure_size, gcs_list_below, gcs_size
+from fsjobstore._direct_calls import LIST_BELOW, OBJECT_SIZE
 from fsjobstore._gcs_writer import GCSWriter
 from fsjobstore._local_io import (
     copy_into,
@@ -63,8 +63,6 @@ _PARALLEL_PARTS = 4
 #: to send): 3 keep a 1 GiB stream's growth near 70 MiB of RSS, 4 near 100 MiB,
 #: with the same throughput against a loopback server.
 _STREAM_PARTS = 3
-#: Backends whose exists and size are one request (Storage._object_size).
-_ONE_REQUEST_STAT = frozenset({"s3", "gcs", "azure"})
 
 
 class _Translated:
@@ -333,24 +331,10 @@ class Storage:
         if self.capabilities.local:
             return os.path.isfile(path)  # never raises
         with self._errors(key, "check"):
-            if self.capabilities.name in _ONE_REQUEST_STAT:
-                return self._object_size(path) is not None
+            object_size = OBJECT_SIZE.get(self.capabilities.name)  # one request
+            if object_size is not None:
+                return object_size(self.fs, path) is not None
             return bool(self.fs.isfile(path))
-
-    def _object_size(self, path: str) -> int | None:
-        """Size of the object at *path*, None if there is none: one request on
-        S3, GCS and Azure (fsspec's ``info`` there follows a 404 with a listing,
-        or always lists: is it a directory?  A key never is)."""
-        name = self.capabilities.name
-        if name == "gcs":
-            return gcs_size(self.fs, path)
-        if name == "azure":
-            return azure_size(self.fs, path)
-        bucket, key, _ = self.fs.split_path(path)
-        try:
-            return int(self.fs.call_s3("head_object", Bucket=bucket, Key=key)["ContentLength"])
-        except FileNotFoundError:
-            return None
 
     def size(self, key: str) -> int:
         """Size of *key* in bytes; :class:`ObjectNotFoundError` if missing."""
@@ -361,8 +345,9 @@ class Storage:
             except OSError as exc:
                 self._raise_translated(exc, key, "stat")
         with self._errors(key, "stat"):
-            if self.capabilities.name in _ONE_REQUEST_STAT:
-                size = self._object_size(path)
+            object_size = OBJECT_SIZE.get(self.capabilities.name)  # one request
+            if object_size is not None:
+                size = object_size(self.fs, path)
                 if size is None:
                     raise FileNotFoundError(path)
                 return size
@@ -389,13 +374,9 @@ class Storage:
                     rel = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
                     keys.extend(name if rel == "." else f"{rel}/{name}" for name in files)
                 return keys
+            list_below = LIST_BELOW.get(self.capabilities.name)  # one request a page
             try:
-                if self.capabilities.name == "gcs":
-                    found = gcs_list_below(self.fs, path)
-                elif self.capabilities.name == "azure":
-                    found = azure_list_below(self.fs, path)
-                else:
-                    found = self._find(path)
+                found = list_below(self.fs, path) if list_below else self._find(path)
             except FileNotFoundError:
                 return []
         return [self.key_of(p) for p in found]
