@@ -28,6 +28,7 @@ class Capabilities:
     ``needs_dirs``: parent directories must exist before a write.
     ``read_kwargs``: extra arguments to ``cat_file``/``cat`` for one-request reads.
     ``download_kwargs``: extra arguments to ``get_file`` for a one-request download.
+    ``delete_kwargs``: extra arguments to ``rm`` of many paths.
     """
 
     name: str
@@ -43,6 +44,7 @@ class Capabilities:
     shared_between_processes: bool = True
     read_kwargs: Mapping[str, Any] = field(default_factory=dict)
     download_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    delete_kwargs: Mapping[str, Any] = field(default_factory=dict)
 
 
 S3 = Capabilities(
@@ -73,6 +75,9 @@ AZURE = Capabilities(
     signed_urls=True,
     server_side_copy=True,
     bulk_delete=True,
+    # adlfs would HEAD every path first (is it a directory?); without that it
+    # deletes every path and ignores those already gone.
+    delete_kwargs={"expand_path": False},
 )
 MEMORY = Capabilities(
     "memory",

@@ -639,13 +639,8 @@ class Storage:
             if self.capabilities.name == "s3":
                 _s3_bulk.delete_paths(self.fs, paths)  # raises on keys it could not delete
                 return len(paths)
-            if self.capabilities.name == "azure":
-                # adlfs would HEAD every path first (is it a directory?); it
-                # deletes every path and then ignores those that were gone.
-                self.fs.rm(paths, expand_path=False)
-                return len(paths)
             try:
-                self.fs.rm(paths)
+                self.fs.rm(paths, **self.capabilities.delete_kwargs)
             except FileNotFoundError:
                 # Some rm() refuse the whole list when one path is gone (memory
                 # expands the paths first): delete what is left one by one.
