@@ -26,6 +26,8 @@ class Capabilities:
     ``start``/``end``.  ``signed_urls``: ``fs.sign`` gives an expiring HTTP URL.
     ``bulk_delete``: ``rm`` of many paths is batched by the server API.
     ``needs_dirs``: parent directories must exist before a write.
+    ``buckets``: the first path component is a bucket or container, which
+    fsjobstore never creates (so a missing one is named in the error).
     ``read_kwargs``: extra arguments to ``cat_file``/``cat`` for one-request reads.
     ``download_kwargs``: extra arguments to ``get_file`` for a one-request download.
     ``delete_kwargs``: extra arguments to ``rm`` of many paths.
@@ -41,6 +43,7 @@ class Capabilities:
     bulk_delete: bool = False
     needs_dirs: bool = False
     local: bool = False
+    buckets: bool = False
     shared_between_processes: bool = True
     read_kwargs: Mapping[str, Any] = field(default_factory=dict)
     download_kwargs: Mapping[str, Any] = field(default_factory=dict)
@@ -50,6 +53,7 @@ class Capabilities:
 S3 = Capabilities(
     "s3",
     atomic_put=True,
+    buckets=True,
     exclusive_create=True,
     signed_urls=True,
     server_side_copy=True,
@@ -60,6 +64,7 @@ S3 = Capabilities(
 GCS = Capabilities(
     "gcs",
     atomic_put=True,
+    buckets=True,
     exclusive_create=True,
     signed_urls=True,
     server_side_copy=True,
@@ -71,6 +76,7 @@ GCS = Capabilities(
 AZURE = Capabilities(
     "azure",
     atomic_put=True,
+    buckets=True,
     exclusive_create=True,
     signed_urls=True,
     server_side_copy=True,

@@ -48,6 +48,7 @@ from fsjobstore.errors import (
     InvalidInputError,
     ObjectExistsError,
     ObjectNotFoundError,
+    StoreNotFoundError,
     UnsupportedError,
 )
 
@@ -56,6 +57,8 @@ __all__ = ["SMALL_OBJECT", "Storage"]
 #: Objects up to this size are read and written in one request, held in memory.
 SMALL_OBJECT = 8 * 1024 * 1024
 _COPY_CHUNK = 1024 * 1024
+#: Actions that create objects: where one fails, a missing bucket is the likely cause.
+_WRITES = frozenset({"write", "write (bulk)", "upload"})
 _PART_SIZE = 8 * 1024 * 1024
 _PARALLEL_PARTS = 4
 #: Parts of a write stream in flight on S3 and Azure.  Each holds two copies until sent
@@ -150,7 +153,35 @@ class Storage:
         return str(stripped[len(prefix) :])
 
     def _clean(self, exc: BaseException) -> str:
-        return scrub(f"{type(exc).__name__}: {exc}", self._secrets)
+        """*exc* as one line, without secrets.
+
+        Only the first line, and the service's error code where the exception
+        has one: the Azure SDK appends the request ID, a timestamp and the whole
+        XML response to its messages (the chained exception keeps them).
+        """
+        text = str(exc).strip().split("\n", 1)[0].strip()
+        code = getattr(exc, "error_code", None)
+        code = getattr(code, "value", code)  # the Azure SDK's codes are a str enum
+        if isinstance(code, str) and code and code not in text:
+            text = f"{text} ({code})"
+        return scrub(f"{type(exc).__name__}: {text}", self._secrets)
+
+    def missing_bucket(self) -> str | None:
+        """``the bucket 'name'`` (or container) if the store's does not exist, else None.
+
+        Only for backends with buckets (one request); asked after a write failed,
+        so that the error names the cause rather than the key being written.
+        """
+        if not self.capabilities.buckets or not self.root:
+            return None
+        bucket = self.root.split("/", 1)[0]
+        try:
+            if self.fs.exists(bucket):
+                return None
+        except Exception:  # cannot tell: keep the original error
+            return None
+        kind = "container" if self.capabilities.name == "azure" else "bucket"
+        return f"the {kind} {bucket!r}"
 
     def _errors(self, key: str, action: str) -> _Translated:
         """Translate backend exceptions raised while doing *action* on *key*."""
@@ -163,6 +194,13 @@ class Storage:
         :meth:`_errors`, which costs about a microsecond: a tenth of a local stat.
         """
         where = f"{self.url}: {key}"
+        if action in _WRITES and not isinstance(exc, FileExistsError):
+            missing = self.missing_bucket()
+            if missing is not None:
+                raise StoreNotFoundError(
+                    f"{self.url}: cannot {action} {key}: {missing} does not exist "
+                    f"(fsjobstore never creates one; create it first)"
+                ) from None
         if isinstance(exc, FileNotFoundError):
             raise ObjectNotFoundError(f"{where} does not exist ({action})") from None
         if isinstance(exc, FileExistsError):

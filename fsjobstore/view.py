@@ -43,7 +43,9 @@ def open_view(url: str, *, progress: bool | None = None, **storage_options: Any)
     """
     storage = Storage(url, storage_options)
     if not storage.any_object():
-        raise StoreNotFoundError(f"no job store at {storage.url}: the location is empty")
+        missing = storage.missing_bucket()
+        reason = f"{missing} does not exist" if missing else "the location is empty"
+        raise StoreNotFoundError(f"no job store at {storage.url}: {reason}")
     return StoreView(storage, progress=progress)
 
 
