@@ -31,6 +31,8 @@ class Capabilities:
     ``read_kwargs``: extra arguments to ``cat_file``/``cat`` for one-request reads.
     ``download_kwargs``: extra arguments to ``get_file`` for a one-request download.
     ``delete_kwargs``: extra arguments to ``rm`` of many paths.
+    ``thread_safe``: one filesystem instance serves every thread (else each
+    thread gets its own; fsspec's FTP, say, has one connection per instance).
     """
 
     name: str
@@ -45,6 +47,7 @@ class Capabilities:
     local: bool = False
     buckets: bool = False
     shared_between_processes: bool = True
+    thread_safe: bool = False
     read_kwargs: Mapping[str, Any] = field(default_factory=dict)
     download_kwargs: Mapping[str, Any] = field(default_factory=dict)
     delete_kwargs: Mapping[str, Any] = field(default_factory=dict)
@@ -52,6 +55,7 @@ class Capabilities:
 
 S3 = Capabilities(
     "s3",
+    thread_safe=True,
     atomic_put=True,
     buckets=True,
     exclusive_create=True,
@@ -63,6 +67,7 @@ S3 = Capabilities(
 )
 GCS = Capabilities(
     "gcs",
+    thread_safe=True,
     atomic_put=True,
     buckets=True,
     exclusive_create=True,
@@ -75,6 +80,7 @@ GCS = Capabilities(
 )
 AZURE = Capabilities(
     "azure",
+    thread_safe=True,
     atomic_put=True,
     buckets=True,
     exclusive_create=True,
@@ -87,6 +93,7 @@ AZURE = Capabilities(
 )
 MEMORY = Capabilities(
     "memory",
+    thread_safe=True,
     atomic_put=True,
     exclusive_create=True,
     server_side_copy=True,
@@ -94,6 +101,7 @@ MEMORY = Capabilities(
 )
 LOCAL = Capabilities(
     "local",
+    thread_safe=True,
     exclusive_create=True,
     atomic_rename=True,
     server_side_copy=True,
@@ -102,6 +110,7 @@ LOCAL = Capabilities(
 )
 SFTP = Capabilities(
     "sftp",
+    thread_safe=True,
     # sshfs ignores mode="create"; exclusive create is check-then-write there.
     exclusive_create=False,
     atomic_rename=True,

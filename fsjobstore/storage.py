@@ -19,6 +19,7 @@ import io
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import IO, Any, BinaryIO, NoReturn, cast
@@ -59,6 +60,8 @@ SMALL_OBJECT = 8 * 1024 * 1024
 _COPY_CHUNK = 1024 * 1024
 #: Actions that create objects: where one fails, a missing bucket is the likely cause.
 _WRITES = frozenset({"write", "write (bulk)", "upload"})
+#: Actions that read one key: where one fails, its absence is the likely cause.
+_READS = frozenset({"read", "open", "download", "stat"})
 _PART_SIZE = 8 * 1024 * 1024
 _PARALLEL_PARTS = 4
 #: Parts of a write stream in flight on S3 and Azure.  Each holds two copies until sent
@@ -86,6 +89,18 @@ class _Translated:
         if exc is None or isinstance(exc, FsJobStoreError) or not isinstance(exc, Exception):
             return
         self._storage._raise_translated(exc, self._key, self._action)
+
+
+def _uncached(fs: Any) -> Any:
+    """*fs*, its listings cache switched off: other processes write too.
+
+    (Set on the instance: not every backend accepts it as an option.)
+    """
+    dircache = getattr(fs, "dircache", None)
+    if dircache is not None and hasattr(dircache, "use_listings_cache"):
+        dircache.use_listings_cache = False
+        dircache.clear()
+    return fs
 
 
 class Storage:
@@ -122,13 +137,8 @@ class Storage:
             raise InvalidInputError(
                 f"cannot open store URL {self.url}: {self._clean(exc)}"
             ) from None
-        self.fs: Any = fs
-        # Listings must never be served from a cache: other processes write too.
-        # (Set on the instance: not every backend accepts it as an option.)
-        dircache = getattr(fs, "dircache", None)
-        if dircache is not None and hasattr(dircache, "use_listings_cache"):
-            dircache.use_listings_cache = False
-            dircache.clear()
+        self._fs: Any = _uncached(fs)
+        self._per_thread = threading.local()
         self.root: str = str(root).rstrip("/")
         self.capabilities = capabilities or profile_for(fs.protocol)
         if any(part in ("..", ".") for part in self.root.split("/")):
@@ -136,6 +146,24 @@ class Storage:
 
     def __repr__(self) -> str:
         return f"Storage({self.url!r}, backend={self.capabilities.name!r})"
+
+    @property
+    def fs(self) -> Any:
+        """The fsspec filesystem: one per thread where the backend is not thread-safe.
+
+        fsspec's FTP, for one, holds a single control connection, and Toil's
+        workers use the store from several threads at once (a job's commit runs
+        beside the next job's load).  The thread's own instance is made from the
+        first one's arguments, so it holds no more secrets than that one does.
+        """
+        if self.capabilities.thread_safe:
+            return self._fs
+        fs = getattr(self._per_thread, "fs", None)
+        if fs is None:
+            first = self._fs
+            fs = self._per_thread.fs = _uncached(
+                type(first)(*first.storage_args, **first.storage_options))
+        return fs
 
     # -- paths and errors -------------------------------------------------------
 
@@ -201,11 +229,25 @@ class Storage:
                     f"{self.url}: cannot {action} {key}: {missing} does not exist "
                     f"(fsjobstore never creates one; create it first)"
                 ) from None
-        if isinstance(exc, FileNotFoundError):
+        if isinstance(exc, FileNotFoundError) or (action in _READS and self._gone(key)):
             raise ObjectNotFoundError(f"{where} does not exist ({action})") from None
         if isinstance(exc, FileExistsError):
             raise ObjectExistsError(f"{where} already exists ({action})") from None
         raise BackendError(f"{self.url}: {action} {key} failed: {self._clean(exc)}") from exc
+
+    def _gone(self, key: str) -> bool:
+        return self._path_gone(self.path(key))
+
+    def _path_gone(self, path: str) -> bool:
+        """Whether *path* is known not to exist, asked after a read or delete failed.
+
+        Not every backend says "not found" with ``FileNotFoundError`` (fsspec's
+        FTP raises ``error_perm: 550``); one more request tells.
+        """
+        try:
+            return not self.fs.exists(path)
+        except Exception:  # cannot tell: keep the original error
+            return False
 
     # -- reads ------------------------------------------------------------------
 
@@ -625,7 +667,7 @@ class Storage:
         """Upload to a temporary sibling, then move it onto *key*."""
         temp = self.path(layout.temp_sibling(key))
         if self.capabilities.needs_dirs:
-            self.fs.makedirs(self.fs._parent(temp), exist_ok=True)
+            self._make_dirs(self.fs._parent(temp))
         try:
             upload(temp)
             self.fs.mv(temp, self.path(key))
@@ -633,6 +675,23 @@ class Storage:
             with contextlib.suppress(Exception):
                 self.fs.rm_file(temp)
             raise
+
+    def _make_dirs(self, path: str) -> None:
+        """``makedirs(exist_ok=True)`` that a concurrent creator cannot fail.
+
+        Some backends check, then create (FTP), so of two processes or threads
+        creating the same directory one may fail with "exists"; what counts is
+        that it is there afterwards.  Each race lost leaves one more level of
+        *path* made, so there are at most as many tries as levels.
+        """
+        for _ in range(path.strip("/").count("/")):
+            try:
+                self.fs.makedirs(path, exist_ok=True)
+                return
+            except Exception:
+                if self.fs.isdir(path):
+                    return
+        self.fs.makedirs(path, exist_ok=True)  # the last try raises what it meets
 
     def create_placeholder(self, key: str) -> bool:
         """Create an empty object at *key* unless one exists; True if this call made it."""
@@ -660,8 +719,18 @@ class Storage:
             except OSError as exc:
                 self._raise_translated(exc, key, "delete")
             return
-        with self._errors(key, "delete"), contextlib.suppress(FileNotFoundError):
+        with self._errors(key, "delete"):
+            self._delete_path(path)
+
+    def _delete_path(self, path: str) -> None:
+        """Remove *path*; a missing one is not an error, however the backend says so."""
+        try:
             self.fs.rm_file(path)
+        except FileNotFoundError:
+            pass
+        except Exception:
+            if not self._path_gone(path):
+                raise
 
     def delete_many(self, keys: Iterable[str]) -> int:
         """Remove many keys with the backend's bulk delete; returns how many were asked."""
@@ -679,12 +748,12 @@ class Storage:
                 return len(paths)
             try:
                 self.fs.rm(paths, **self.capabilities.delete_kwargs)
-            except FileNotFoundError:
+            except Exception:
                 # Some rm() refuse the whole list when one path is gone (memory
-                # expands the paths first): delete what is left one by one.
+                # expands the paths first; FTP stops at its first "550"): delete
+                # what is left one by one, raising only for a path still there.
                 for path in paths:
-                    with contextlib.suppress(FileNotFoundError):
-                        self.fs.rm_file(path)
+                    self._delete_path(path)
         return len(paths)
 
     def delete_listed(self, select: Callable[[str], bool]) -> list[str]:

@@ -8,9 +8,9 @@ Every server runs as a subprocess on an ephemeral 127.0.0.1 port, in its own ses
 SIGTERM, then SIGKILL after 10 s, to the PID we started. Under xdist each worker starts its own.
 
 Fixtures: ``memory_backend``, ``file_backend``, ``s3_backend``, ``az_backend``, ``gs_backend``,
-``sftp_backend`` (all session-scoped :class:`Backend` values) and ``backend``, parametrized over
-all six names. A missing server binary skips the test (fails it when ``CI=true``), naming the
-install command.
+``sftp_backend``, ``ftp_backend`` (all session-scoped :class:`Backend` values) and ``backend``,
+parametrized over all seven names (FTP stands for a protocol with no profile of its own). A
+missing server binary skips the test (fails it when ``CI=true``), naming the install command.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ import pytest  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUCKET = "fsjobstore-tests"
-BACKEND_NAMES = ("memory", "file", "s3", "az", "gs", "sftp")
+BACKEND_NAMES = ("memory", "file", "s3", "az", "gs", "sftp", "ftp")
 #: Seconds each server took to become ready in this process (name -> seconds).
 STARTUP_SECONDS: dict[str, float] = {}
 
@@ -143,6 +143,14 @@ def _ssh_banner_ok(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
             return s.recv(64).startswith(b"SSH-")
+    except OSError:
+        return False
+
+
+def _ftp_banner_ok(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+            return s.recv(64).startswith(b"220")
     except OSError:
         return False
 
@@ -488,8 +496,36 @@ def sftp_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def ftp_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    """pyftpdlib's FTP server: a protocol with no profile, so the conservative one."""
+    require_module("pyftpdlib", "pip install 'pyftpdlib>=2.2'")
+    workdir = tmp_path_factory.mktemp("ftpd").resolve()
+    root = workdir / "root"
+    root.mkdir()
+    user, password = "fsjobstore", "ftp-test-password"
+
+    def argv(port: int) -> list[str]:
+        script = Path(__file__).with_name("ftp_server.py")
+        return [sys.executable, str(script), str(root), str(port), user, password]
+
+    server = _start("ftp", workdir, argv, _ftp_banner_ok)
+    try:
+        options: dict[str, Any] = {"port": server.port, "username": user, "password": password}
+        backend = Backend(
+            "ftp",
+            "ftp://127.0.0.1/stores",
+            storage_options=options,
+            env={"FSSPEC_FTP": json.dumps(options)},
+        )
+        backend.filesystem().mkdir("/stores")
+        yield backend
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session", params=BACKEND_NAMES, ids=BACKEND_NAMES)
 def backend(request: pytest.FixtureRequest) -> Backend:
-    """Each of the six backends in turn."""
+    """Each of the seven backends in turn."""
     value: Backend = request.getfixturevalue(f"{request.param}_backend")
     return value

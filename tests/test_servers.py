@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 # would stop pytest from registering it as a plugin later).
 pytest_plugins: list[str] = [] if "tests.servers" in sys.modules else ["tests.servers"]
 
-BACKEND_NAMES = ("memory", "file", "s3", "az", "gs", "sftp")
+BACKEND_NAMES = ("memory", "file", "s3", "az", "gs", "sftp", "ftp")
 
 EXPECTED_CLASS = {
     "memory": "fsspec.implementations.memory.MemoryFileSystem",
@@ -25,6 +25,7 @@ EXPECTED_CLASS = {
     "az": "adlfs.spec.AzureBlobFileSystem",
     "gs": "gcsfs.core.GCSFileSystem",
     "sftp": "sshfs.spec.SSHFileSystem",
+    "ftp": "fsspec.implementations.ftp.FTPFileSystem",
 }
 
 CHILD = textwrap.dedent(

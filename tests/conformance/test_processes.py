@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 # A memory store lives in one process, so it is not among these backends.
-@pytest.fixture(params=["file", "s3", "az", "gs", "sftp"])
+@pytest.fixture(params=["file", "s3", "az", "gs", "sftp", "ftp"])
 def shared_store(request: pytest.FixtureRequest) -> tuple[FsspecJobStore, Backend]:
     backend: Backend = request.getfixturevalue(f"{request.param}_backend")
     store = FsspecJobStore(backend.new_url(), **backend.storage_options)

@@ -7,7 +7,7 @@ import pytest
 from tests.servers import Backend
 
 #: Backends a Toil workflow runs on in these tests: every one workers can reach.
-WORKFLOW_BACKENDS = ("file", "s3", "az", "gs", "sftp")
+WORKFLOW_BACKENDS = ("file", "s3", "az", "gs", "sftp", "ftp")
 
 
 @pytest.fixture(params=WORKFLOW_BACKENDS, ids=WORKFLOW_BACKENDS)

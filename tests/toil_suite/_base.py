@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socketserver
 import uuid
 from typing import Any, ClassVar
 
@@ -38,6 +39,19 @@ class FsspecSuite(AbstractJobStoreTest.Test):
     @classmethod
     def _bind_backend(cls, request: pytest.FixtureRequest) -> None:
         cls.backend = request.getfixturevalue(f"{request.cls.backend_name}_backend")
+
+    @pytest.fixture(autouse=True)
+    def _stub_ftp_binds_over_time_wait(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Let ``testImportFtpFile``'s stub server bind a port in TIME_WAIT.
+
+        Toil's FTP stub (``stubserver``) serves PASV on its own port + 2 with a plain
+        ``socketserver.TCPServer``, which binds without ``SO_REUSEADDR``.  Other
+        tests on this machine leave thousands of closed connections in TIME_WAIT
+        for a minute (the FTP backend: one data connection per transfer), so that
+        port is often taken and the test fails with ``EOFError`` however the job
+        store behaves.  Only the stub's bind is changed; the import is the same.
+        """
+        monkeypatch.setattr(socketserver.TCPServer, "allow_reuse_address", True)
 
     def _url(self) -> str:
         return f"{self.backend.base_url}/{self.namePrefix}"
