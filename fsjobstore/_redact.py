@@ -38,6 +38,8 @@ def redact_url(url: str) -> str:
         user = userinfo.split(":", 1)[0]
         netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
     query = _QUERY_SECRET.sub(r"\1***", "?" + parts.query)[1:] if parts.query else ""
+    if netloc == parts.netloc and query == parts.query:
+        return url  # nothing to hide: as given (urlunsplit would rewrite 'file:x' as 'file:///x')
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 

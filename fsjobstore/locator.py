@@ -8,6 +8,7 @@ importing Toil or fsspec.
 
 from __future__ import annotations
 
+import os
 import re
 
 from fsjobstore._redact import redact_url
@@ -18,6 +19,7 @@ __all__ = ["PREFIX", "TOIL_OWNED", "is_fsspec_locator", "make_locator", "url_of"
 PREFIX = "fsspec"
 #: Locator names Toil resolves itself; a bare URL with these schemes stays Toil's.
 TOIL_OWNED = frozenset({"file", "aws", "google"})
+_LOCAL = frozenset({"file", "local"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 # Characters a POSIX shell treats specially, plus whitespace and NUL.
 _UNSAFE = re.compile(r"[\s\x00'\"`$\\;&|<>()*?!{}\[\]~#]")
@@ -39,10 +41,20 @@ def url_of(locator: str) -> str:
 
 
 def make_locator(url: str) -> str:
-    """The canonical locator of *url* (always the ``fsspec:`` form)."""
+    """The canonical locator of *url* (always the ``fsspec:`` form).
+
+    A relative local path (``file://runs/store``, which fsspec resolves against
+    the working directory) is made absolute here, as Toil does for its own
+    ``file:`` stores: the locator is read again in every worker process, and
+    those may start elsewhere.
+    """
     if url.startswith(PREFIX + ":"):
         url = url[len(PREFIX) + 1 :]
     check_url(url)
+    match = _SCHEME.match(url)
+    if match and match.group(1).lower() in _LOCAL and not url[match.end():].startswith("/"):
+        url = f"{match.group(0)}{os.path.abspath(url[match.end():])}"
+        check_url(url)  # the working directory's name must be shell-safe too
     return f"{PREFIX}:{url}"
 
 
@@ -59,7 +71,7 @@ def check_url(url: str) -> None:
         )
     if not _SCHEME.match(url) and not url.startswith("/"):
         raise InvalidLocatorError(
-            f"the job store URL {redact_url(url)!r} needs a protocol, like "
+            f"the job store URL {redact_url(url)!r} needs a protocol and '://', like "
             "'fsspec:s3://bucket/prefix' "
             "or 'fsspec:file:///absolute/path'"
         )

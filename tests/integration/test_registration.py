@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 
@@ -43,6 +44,10 @@ def test_register_is_idempotent() -> None:
         ("fsspec:file:///tmp/store", "fsspec:file:///tmp/store"),
         ("/tmp/toil-store", "file:/tmp/toil-store"),
         ("aws:us-west-2:store", "aws:us-west-2:store"),
+        # fsspec resolves a relative local path against the working directory, and
+        # Toil's workers may start in another one: the leader's is fixed in.
+        ("fsspec:file://runs/store", f"fsspec:file://{os.getcwd()}/runs/store"),
+        ("local://store", f"fsspec:local://{os.getcwd()}/store"),
     ],
 )
 def test_locators_are_canonical(locator: str, expected: str) -> None:
