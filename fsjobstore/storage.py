@@ -41,6 +41,7 @@ from fsjobstore._local_io import (
 from fsjobstore._part_writer import PartWriter
 from fsjobstore._raw_streams import HeadThenRest
 from fsjobstore._redact import redact_url, scrub, secret_values
+from fsjobstore._rename_writer import RenameWriter
 from fsjobstore._s3_writer import S3Writer
 from fsjobstore.backends import Capabilities, profile_for
 from fsjobstore.errors import (
@@ -601,8 +602,9 @@ class Storage:
         If the block raises, nothing is written and no temporary object remains.
         Memory stays bounded: on S3, GCS and Azure the stream is uploaded in
         parts as it is written (one request if it fits in one part) and the
-        object appears when the upload completes; other remote backends spool it
-        to local disk, then upload it in one atomic operation.
+        object appears when the upload completes; on SFTP it is appended to a
+        temporary sibling as it is written and renamed at the end; other remote
+        backends spool it to local disk, then upload it in one atomic operation.
         """
         path = self.path(key)
         if self.capabilities.local:
@@ -651,6 +653,11 @@ class Storage:
                                errors=errors)
         if name == "gcs":
             return GCSWriter(self.fs, path, part_size=_PART_SIZE, errors=errors)
+        if name == "sftp":
+            return RenameWriter(
+                self.fs, path, self.path(layout.temp_sibling(key)), part_size=_PART_SIZE,
+                errors=errors, put=lambda data: self.write_bytes(key, data),
+                make_dirs=self._make_dirs)
         return None
 
     def _transfer_kwargs(self, size: int | None) -> dict[str, Any]:

@@ -114,7 +114,7 @@ def test_a_writer_killed_mid_stream_leaves_the_old_version(remote: Remote) -> No
     assert remote.store.get_file_size(old) == 1000
 
 
-@pytest.fixture(params=["s3", "gs", "az"])
+@pytest.fixture(params=["s3", "gs", "az", "sftp"])
 def streamed(request: pytest.FixtureRequest) -> Iterator[FsspecJobStore]:
     """A store on a backend whose write streams are uploaded in parts."""
     yield from initialized(request.getfixturevalue(f"{request.param}_backend"))
