@@ -139,20 +139,17 @@ def _http_status(url: str) -> int | None:
         return None
 
 
-def _ssh_banner_ok(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-            return s.recv(64).startswith(b"SSH-")
-    except OSError:
-        return False
+def _banner(prefix: bytes) -> Callable[[int], bool]:
+    """A readiness check: the server on a port greets with *prefix* (SSH, FTP)."""
 
+    def ready(port: int) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+                return s.recv(64).startswith(prefix)
+        except OSError:
+            return False
 
-def _ftp_banner_ok(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-            return s.recv(64).startswith(b"220")
-    except OSError:
-        return False
+    return ready
 
 
 def _tail(path: Path, lines: int = 40) -> str:
@@ -479,7 +476,7 @@ def sftp_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
         )
         return [sshd, "-D", "-e", "-f", str(config)]
 
-    server = _start("sftp", workdir, argv, _ssh_banner_ok)
+    server = _start("sftp", workdir, argv, _banner(b"SSH-"))
     try:
         options: dict[str, Any] = {"client_keys": [str(client_key)], "known_hosts": None}
         conf = json.dumps(options)
@@ -509,7 +506,7 @@ def ftp_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
         script = Path(__file__).with_name("ftp_server.py")
         return [sys.executable, str(script), str(root), str(port), user, password]
 
-    server = _start("ftp", workdir, argv, _ftp_banner_ok)
+    server = _start("ftp", workdir, argv, _banner(b"220"))
     try:
         options: dict[str, Any] = {"port": server.port, "username": user, "password": password}
         backend = Backend(
