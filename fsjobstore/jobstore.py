@@ -104,6 +104,7 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
 
     @override
     def initialize(self, config: Any) -> None:
+        _refuse_encryption_key(config, self._storage.url)
         storage = self._storage
         try:
             if read_marker(storage) is not None:
@@ -550,6 +551,21 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
             }
             storage.write_markers(markers)
         return len(delivered)
+
+
+def _refuse_encryption_key(config: Any, url: str) -> None:
+    """Refuse Toil's ``--sseKey``: fsjobstore sends no customer-supplied key.
+
+    Toil's S3 and Google stores encrypt every object with that key; going on
+    without it would store in the clear what the user asked to be encrypted.
+    """
+    if getattr(config, "sseKey", None):
+        raise InvalidInputError(
+            f"{url}: --sseKey (a customer-supplied encryption key) is not supported by "
+            "fsjobstore, and the job store would be written unencrypted; use the storage's "
+            "own encryption at rest (S3 SSE-S3 or SSE-KMS bucket defaults, Google CMEK, "
+            "Azure encryption scopes, an encrypted disk) and run without --sseKey"
+        )
 
 
 class _Reading:
