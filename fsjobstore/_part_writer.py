@@ -6,8 +6,9 @@ at a time, so memory stays bounded); the object appears only when the upload is
 completed, so readers see the old version or the new one.  A stream that is
 discarded, or whose upload fails, stores nothing.  Each backend's writer
 (:mod:`fsjobstore._s3_writer`, :mod:`fsjobstore._azure_writer`,
-:mod:`fsjobstore._gcs_writer`) says what its upload is and what a process killed
-mid-stream leaves behind.
+:mod:`fsjobstore._gcs_writer`, :mod:`fsjobstore._rename_writer`) says what its
+upload is and what a process killed mid-stream leaves behind; the last two write
+their parts in order through one file object (:mod:`fsjobstore._sequential_writer`).
 """
 
 from __future__ import annotations
