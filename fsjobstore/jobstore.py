@@ -78,8 +78,9 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
         **storage_options: Any,
     ) -> None:
         url = locator[len(PREFIX) + 1 :] if locator.startswith(PREFIX + ":") else locator
+        locator = make_locator(url)  # checked before anything connects
         self._storage = Storage(url, storage_options, sign_options=sign_options)
-        super().__init__(make_locator(url))
+        super().__init__(locator)
         self._worker_options = non_secret_options(storage_options)
         self._batched: list[JobDescription] | None = None
         # Jobs deleted during clean(), removed from storage in bulk when it ends.

@@ -23,6 +23,8 @@ _LOCAL = frozenset({"file", "local"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 # Characters a POSIX shell treats specially, plus whitespace and NUL.
 _UNSAFE = re.compile(r"[\s\x00'\"`$\\;&|<>()*?!{}\[\]~#]")
+# A password in the authority: ``proto://user:password@host/...``.
+_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@]*:[^/@]*@")
 
 
 def is_fsspec_locator(locator: str) -> bool:
@@ -68,6 +70,13 @@ def check_url(url: str) -> None:
             f"the job store URL contains {bad.group(0)!r} at position {bad.start()}: Toil "
             "passes the locator to worker processes through a shell, so it must not contain "
             "whitespace or shell characters; choose a bucket, container or path without it"
+        )
+    if _PASSWORD.match(url):
+        raise InvalidLocatorError(
+            f"the job store URL {redact_url(url)!r} holds a password: Toil writes the "
+            "locator into the job store's config, its log and every worker's command line; "
+            "leave it out of the URL and give it as a storage option, through fsspec's "
+            "configuration (FSSPEC_<PROTOCOL>_PASSWORD) or as a key (SSH keys for sftp)"
         )
     if not _SCHEME.match(url) and not url.startswith("/"):
         raise InvalidLocatorError(

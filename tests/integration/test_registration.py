@@ -77,6 +77,36 @@ def test_unsafe_locators_are_refused(bad: str) -> None:
         Toil.getJobStore(bad)
 
 
+@pytest.mark.parametrize("url", ["sftp://me:hunter22@host/store", "ftp://me:hunter22@host:21/s"])
+def test_a_password_in_the_locator_is_refused_without_repeating_it(url: str) -> None:
+    # Toil pickles the locator into the store's config and puts it on every
+    # worker's command line, so a password there would leak.
+    from toil.common import Toil
+    from toil.options.common import parse_jobstore
+
+    from fsjobstore import FsspecJobStore, register
+    from fsjobstore.errors import InvalidLocatorError
+
+    register()
+    with pytest.raises(argparse.ArgumentTypeError) as parsed:
+        parse_jobstore(f"fsspec:{url}")
+    with pytest.raises(InvalidLocatorError, match="holds a password") as opened:
+        Toil.getJobStore(url)
+    with pytest.raises(InvalidLocatorError):
+        FsspecJobStore(url)
+    for caught in (parsed, opened):
+        assert "hunter22" not in str(caught.value)
+        assert "me:***@" in str(caught.value)
+
+
+@pytest.mark.parametrize("url", ["sftp://me@host:22/store",
+                                 "abfs://container@account.dfs.core.windows.net/run1"])
+def test_a_user_name_in_the_locator_is_kept(url: str) -> None:
+    from fsjobstore.locator import make_locator
+
+    assert make_locator(url) == f"fsspec:{url}"
+
+
 def test_hook_patches_toil_in_a_new_interpreter() -> None:
     code = "from toil.common import Toil; print(Toil.getJobStore('s3://b/p'))"
     assert _python(code) == "FsspecJobStore('s3://b/p')"
