@@ -23,8 +23,8 @@ from typing import BinaryIO
 from fsjobstore import layout
 
 __all__ = [
-    "copy_into", "create_empty", "link_marker", "open_local", "open_new", "read_local",
-    "write_local", "write_local_with",
+    "copy_into", "create_empty", "link_file", "link_marker", "open_local", "open_new",
+    "read_local", "write_local", "write_local_with",
 ]
 
 _FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -158,6 +158,22 @@ def link_marker(marked: str, path: str) -> None:
         if exc.errno not in _NO_LINK:
             raise
         create_empty(path, exclusive=False)
+
+
+def link_file(source: str, path: str) -> bool:
+    """Make the new file *path* a hard link to *source*; False where it cannot be.
+
+    A link appears whole, in one step.  False when the file systems differ, the
+    file system has no hard links, or the kernel refuses (a file of another
+    user, ``fs.protected_hardlinks``); the caller then copies.
+    """
+    try:
+        _link(source, path)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT or exc.errno not in _NO_LINK:
+            raise  # no source, or a real failure
+        return False
+    return True
 
 
 def _link(marked: str, path: str) -> None:

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import IO, Any, cast
+from urllib.parse import ParseResult, unquote
 
 from toil.fileStores import FileID
 from toil.job import JobDescription, TemporaryID
@@ -359,6 +360,43 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
         except BaseException:
             self._abandon(key)
             raise
+
+    @override
+    def _import_file(
+        self,
+        otherCls: Any,
+        uri: ParseResult,
+        shared_file_name: str | None = None,
+        hardlink: bool = False,
+        symlink: bool = True,
+    ) -> FileID | None:
+        # A local file into a local store: a hard link where the caller can take a
+        # link (as Toil's own store symlinks under --symlinkImports), else a copy
+        # in the kernel; never read through Python.  Everything else streams.
+        path = unquote(uri.path)
+        if (uri.scheme != "file" or shared_file_name is not None
+                or not self._storage.capabilities.local):
+            return cast(FileID | None, super()._import_file(
+                otherCls, uri, shared_file_name, hardlink, symlink))
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(f"URI {uri.geturl()} points to a directory but a file was "
+                                    "expected")
+        if not stat.S_ISREG(info.st_mode):  # a pipe or a device: read it as a stream
+            return cast(FileID | None, super()._import_file(otherCls, uri, None, hardlink, symlink))
+        executable = bool(info.st_mode & stat.S_IXUSR)
+        key = self._new_file_key(path, None, False, None, executable)
+        may_link = hardlink or (symlink and self._symlink_imports())
+        if not (may_link and self._storage.link_local(path, key)):
+            self._storage.put_local(path, key)
+        return FileID(key, info.st_size, executable)
+
+    def _symlink_imports(self) -> bool:
+        """Toil's ``--symlinkImports`` (default on); on where no config is assigned yet."""
+        try:
+            return bool(getattr(self.config, "symlinkImports", True))
+        except AttributeError:
+            return True
 
     def _abandon(self, key: str) -> None:
         """Give up a claimed hinted slot whose write failed, so it is never reused."""

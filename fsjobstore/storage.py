@@ -31,6 +31,7 @@ from fsjobstore._gcs_writer import GCSWriter
 from fsjobstore._local_io import (
     copy_into,
     create_empty,
+    link_file,
     link_marker,
     open_local,
     open_new,
@@ -572,6 +573,17 @@ class Storage:
         for marker, marked in markers.items():
             with self._errors(marker, "write"):
                 link_marker(self.path(marked), self.path(marker))
+
+    def link_local(self, local_path: str, key: str) -> bool:
+        """Make the new *key* of a local store a hard link to *local_path*.
+
+        False (nothing done) where the backend is not a local disk or the link
+        cannot be made; the caller then copies with :meth:`put_local`.
+        """
+        if not self.capabilities.local:
+            return False
+        with self._errors(key, "upload"):
+            return link_file(local_path, self.path(key))
 
     def put_local(self, local_path: str, key: str) -> None:
         """Upload the local file *local_path* to *key* atomically."""
