@@ -374,8 +374,8 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
         # link (as Toil's own store symlinks under --symlinkImports), else a copy
         # in the kernel; never read through Python.  Everything else streams.
         path = unquote(uri.path)
-        if (uri.scheme != "file" or shared_file_name is not None
-                or not self._storage.capabilities.local):
+        if (uri.scheme != "file" or uri.netloc not in ("", "localhost")
+                or shared_file_name is not None or not self._storage.capabilities.local):
             return cast(FileID | None, super()._import_file(
                 otherCls, uri, shared_file_name, hardlink, symlink))
         info = os.stat(path)

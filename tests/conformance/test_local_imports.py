@@ -122,3 +122,17 @@ def test_directories_are_refused_and_shared_imports_still_work(
     assert local_store.import_file(source.as_uri(), shared_file_name="shared.txt") is None
     with local_store.read_shared_file_stream("shared.txt") as stream:
         assert stream.read() == b"shared\n"
+
+
+@pytest.mark.usefixtures("no_streaming")
+def test_a_localhost_url_is_linked_too(local_store: FsspecJobStore, tmp_path: Path) -> None:
+    source = source_file(tmp_path)
+    file_id = local_store.import_file(f"file://localhost{source}")
+    assert file_id is not None
+    assert stored(local_store, file_id).stat().st_ino == source.stat().st_ino
+
+
+def test_a_url_naming_another_host_is_refused(local_store: FsspecJobStore, tmp_path: Path) -> None:
+    source = source_file(tmp_path)
+    with pytest.raises(RuntimeError, match="invalid"):
+        local_store.import_file(f"file://elsewhere{source}")
