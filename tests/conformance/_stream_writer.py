@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 
-from fsjobstore import storage
+from fsjobstore import _storage_writes
 from fsjobstore.jobstore import FsspecJobStore
 
 
@@ -19,7 +19,7 @@ def main() -> None:
     store = FsspecJobStore(url, **options)
     store.resume()
     with store.update_file_stream(file_id) as f:
-        f.write(b"n" * (storage._PART_SIZE + 1))
+        f.write(b"n" * (_storage_writes._PART_SIZE + 1))
         f._wait_until(0)  # type: ignore[attr-defined]  # part 1 is stored
         print("sent", flush=True)
         sys.stdin.read()

@@ -76,7 +76,7 @@ def test_failed_upload_keeps_old_version(
         raise ConnectionError("injected failure")
 
     if storage.capabilities.local:
-        monkeypatch.setattr("fsjobstore.storage.os.replace", broken)
+        monkeypatch.setattr("fsjobstore._storage_writes.os.replace", broken)
     elif storage.capabilities.atomic_put:
         monkeypatch.setattr(storage.fs, "pipe_file", broken)
     else:

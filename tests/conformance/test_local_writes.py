@@ -40,7 +40,7 @@ def test_empty_object_is_created_without_a_temporary(
     def no_rename(*_: object) -> None:
         raise AssertionError("an empty new object needs no rename")
 
-    monkeypatch.setattr("fsjobstore.storage.os.replace", no_rename)
+    monkeypatch.setattr("fsjobstore._storage_writes.os.replace", no_rename)
     storage.write_bytes("logs/read/m1", b"")
     assert storage.read_bytes("logs/read/m1") == b""
     assert _names(storage) == ["m1"]

@@ -11,7 +11,7 @@ import pytest
 from fsspec.asyn import sync
 
 from fsjobstore import _s3_writer
-from fsjobstore import storage as storage_module
+from fsjobstore import _storage_writes as storage_module
 from fsjobstore.errors import BackendError
 from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance._counting import RequestCounter

@@ -13,9 +13,9 @@ import pytest
 
 from fsjobstore import layout
 from fsjobstore._snapshot import take_snapshot
+from fsjobstore._storage_writes import _PART_SIZE as PART
 from fsjobstore.jobstore import FsspecJobStore
 from fsjobstore.maintenance import collect_garbage, verify
-from fsjobstore.storage import _PART_SIZE as PART
 from tests.conformance._helpers import temp_keys
 from tests.conformance._streams import chunks, content, kill_mid_stream, read, write
 from tests.conformance.conftest import initialized

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from fsjobstore import storage as storage_module
+from fsjobstore import _storage_writes as storage_module
 from fsjobstore.errors import BackendError
 from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance._helpers import all_keys

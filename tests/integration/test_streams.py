@@ -10,14 +10,14 @@ from types import ModuleType
 
 import pytest
 
-from fsjobstore import storage
+from fsjobstore import _storage_writes
 from tests.integration.toil_run import RUN_OPTIONS, run, toil_env, tool
 from tests.servers import Backend
 
 pytestmark = pytest.mark.integration
 
 WORKFLOW = Path(__file__).resolve().parent / "workflows" / "streams_workflow.py"
-SIZE = 2 * storage._PART_SIZE + 12345  # three parts
+SIZE = 2 * _storage_writes._PART_SIZE + 12345  # three parts
 
 
 def _workflow() -> ModuleType:

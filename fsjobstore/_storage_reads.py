@@ -1,0 +1,298 @@
+"""Reads and listings of the storage core: whole objects, streams, sizes, keys.
+
+Small objects are read in one request and streams of large ones with bounded
+memory; on a local disk, with direct system calls (:mod:`fsjobstore._local_io`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from typing import IO, Any, BinaryIO, cast
+
+from fsjobstore import _s3_stream, layout
+from fsjobstore._direct_calls import LIST_BELOW, OBJECT_SIZE
+from fsjobstore._local_io import open_local, read_local
+from fsjobstore._raw_streams import HeadThenRest
+from fsjobstore._storage_core import SMALL_OBJECT, StorageCore
+from fsjobstore.errors import BackendError
+
+__all__ = ["StorageReads"]
+
+_COPY_CHUNK = 1024 * 1024
+
+
+class StorageReads(StorageCore):
+    """Reading and listing keys."""
+
+    def read_bytes(self, key: str) -> bytes:
+        """The whole content of *key*, in one request where the backend allows it."""
+        path = self.path(key)
+        if self.capabilities.local:
+            try:
+                return read_local(path)
+            except OSError as exc:
+                self._raise_translated(exc, key, "read")
+        with self._errors(key, "read"):
+            return bytes(self.fs.cat_file(path, **self.capabilities.read_kwargs))
+
+    def read_many(self, keys: Sequence[str]) -> dict[str, bytes | None]:
+        """Contents of many keys, fetched concurrently where the backend is async.
+
+        A missing key maps to None (it may have been deleted since it was listed).
+        """
+        if not keys:
+            return {}
+        paths = {self.path(key): key for key in keys}
+        with self._errors(keys[0], "read (bulk)"):
+            if self.capabilities.local:
+                out: dict[str, bytes | None] = {}
+                for path, key in paths.items():
+                    try:
+                        out[key] = read_local(path)
+                    except FileNotFoundError:
+                        out[key] = None
+                return out
+            found = self.fs.cat(
+                list(paths), on_error="return", **self.capabilities.read_kwargs
+            )
+        result: dict[str, bytes | None] = {}
+        for path, key in paths.items():
+            value = found.get(path, found.get(self.fs._strip_protocol(path)))
+            if isinstance(value, FileNotFoundError) or value is None:
+                result[key] = None
+            elif isinstance(value, BaseException):
+                raise BackendError(
+                    f"{self.url}: read {key} failed: {self._clean(value)}"
+                ) from value
+            else:
+                result[key] = bytes(value)
+        return result
+
+    def read_batches(self, keys: Sequence[str], size: int) -> Iterator[dict[str, bytes | None]]:
+        """:meth:`read_many` over *keys*, *size* keys at a time, so that only one
+        batch is in memory at once."""
+        for start in range(0, len(keys), size):
+            yield self.read_many(keys[start : start + size])
+
+    def open_read(self, key: str) -> BinaryIO:
+        """An open binary stream over *key* (use it in ``with``); small objects cost
+        one request.  Errors are translated when opening; the caller closes it."""
+        path = self.path(key)
+        caps = self.capabilities
+        if caps.local:
+            try:
+                return open_local(path, _COPY_CHUNK)
+            except OSError as exc:
+                self._raise_translated(exc, key, "open")
+        with self._errors(key, "open"):
+            if caps.name == "s3":
+                return self._s3_open(path)
+            if not caps.byte_ranges:
+                return cast(BinaryIO, self.fs.open(path, "rb"))
+            head = self._read_head(path)
+        if len(head) < SMALL_OBJECT:
+            return io.BytesIO(head)
+        # A large object: serve the bytes already fetched, then read on from there.
+        return cast(BinaryIO, io.BufferedReader(
+            HeadThenRest(head, lambda: self._open_rest(key, path)), _COPY_CHUNK
+        ))
+
+    def _s3_open(self, path: str) -> BinaryIO:
+        # One GET for any size: small objects are read at once, large ones
+        # streamed from the same response (fsjobstore._s3_stream).
+        response = _s3_stream.get_object(self.fs, path)
+        if int(response["ContentLength"]) < SMALL_OBJECT:
+            body = response["Body"]
+            try:
+                return io.BytesIO(_s3_stream.read_body(self.fs, body))
+            finally:
+                _s3_stream.close_body(self.fs, body)
+        raw = _s3_stream.S3ObjectStream(self.fs, path, response)
+        return cast(BinaryIO, io.BufferedReader(raw, _COPY_CHUNK))
+
+    def _open_rest(self, key: str, path: str) -> IO[bytes]:
+        with self._errors(key, "open"):
+            return cast(IO[bytes], self.fs.open(path, "rb"))
+
+    def _read_head(self, path: str) -> bytes:
+        """The first SMALL_OBJECT bytes of *path* in one ranged GET."""
+        try:
+            return bytes(
+                self.fs.cat_file(path, start=0, end=SMALL_OBJECT, **self.capabilities.read_kwargs)
+            )
+        except FileNotFoundError:
+            raise
+        except Exception:
+            # Servers refuse a range on an empty object (416); read it whole instead.
+            return bytes(self.fs.cat_file(path, **self.capabilities.read_kwargs))
+
+    def get_local(self, key: str, local_path: str, *, executable: bool = False) -> None:
+        """Copy *key* to *local_path*; the local file appears only once complete."""
+        path = self.path(key)
+        if self.capabilities.local and not executable:
+            with self._errors(key, "download"):
+                try:
+                    # Same file system: share the inode, as Toil's own store does.
+                    # Stored files are only ever replaced (os.replace), never
+                    # rewritten in place, so the link keeps this version.  A link
+                    # appears whole; an existing *local_path* takes the path below.
+                    os.link(path, local_path)
+                    return
+                except FileNotFoundError:
+                    if not os.path.exists(path):
+                        raise
+                except OSError:
+                    pass
+        directory = os.path.dirname(os.path.abspath(local_path))
+        fd, temp = tempfile.mkstemp(prefix=layout.TEMP_PREFIX, dir=directory)
+        os.close(fd)
+        try:
+            with self._errors(key, "download"):
+                if self.capabilities.local and not executable and self._hard_link(path, temp):
+                    os.replace(temp, local_path)  # replaces the existing *local_path*
+                    return
+                if self.capabilities.local:
+                    shutil.copyfile(path, temp)
+                else:
+                    # One streaming GET, as fsspec's own get_file (bounded memory).
+                    self.fs.get_file(path, temp, **self.capabilities.download_kwargs)
+            mode = 0o777 if executable else 0o666
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, mode & ~umask)
+            os.replace(temp, local_path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+            raise
+
+    @staticmethod
+    def _hard_link(source: str, temp: str) -> bool:
+        """Replace the placeholder *temp* with a hard link to *source*, if possible."""
+        os.unlink(temp)
+        try:
+            os.link(source, temp)
+        except FileNotFoundError:
+            raise
+        except OSError:  # another device, no permission, too many links: copy instead
+            open(temp, "xb").close()
+            return False
+        return True
+
+    def exists(self, key: str) -> bool:
+        path = self.path(key)
+        if self.capabilities.local:
+            return os.path.isfile(path)  # never raises
+        with self._errors(key, "check"):
+            object_size = OBJECT_SIZE.get(self.capabilities.name)  # one request
+            if object_size is not None:
+                return object_size(self.fs, path) is not None
+            return bool(self.fs.isfile(path))
+
+    def size(self, key: str) -> int:
+        """Size of *key* in bytes; :class:`ObjectNotFoundError` if missing."""
+        path = self.path(key)
+        if self.capabilities.local:
+            try:
+                return os.stat(path).st_size
+            except OSError as exc:
+                self._raise_translated(exc, key, "stat")
+        with self._errors(key, "stat"):
+            object_size = OBJECT_SIZE.get(self.capabilities.name)  # one request
+            if object_size is not None:
+                size = object_size(self.fs, path)
+                if size is None:
+                    raise FileNotFoundError(path)
+                return size
+            info = self.fs.info(path)
+            if info.get("type") == "directory":
+                raise FileNotFoundError(path)
+            return int(info.get("size") or 0)
+
+    def info(self, key: str) -> dict[str, Any]:
+        path = self.path(key)
+        with self._errors(key, "stat"):
+            return dict(self.fs.info(path))
+
+    def list_keys(self, prefix: str) -> list[str]:
+        """Every key below *prefix* (recursive), temporary objects included."""
+        return self._list_below(self.path(prefix), prefix)
+
+    def _list_below(self, path: str, label: str) -> list[str]:
+        """Every key below the backend *path*; *label* names it in errors."""
+        with self._errors(label, "list"):
+            if self.capabilities.local:
+                keys: list[str] = []
+                for dirpath, _, files in os.walk(path):
+                    rel = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
+                    keys.extend(name if rel == "." else f"{rel}/{name}" for name in files)
+                return keys
+            list_below = LIST_BELOW.get(self.capabilities.name)  # one request a page
+            try:
+                found = list_below(self.fs, path) if list_below else self._find(path)
+            except FileNotFoundError:
+                return []
+        return [self.key_of(p) for p in found]
+
+    def _find(self, path: str, **kwargs: Any) -> Any:
+        """``fs.find`` below *path*, in one LIST on S3 even when nothing is there."""
+        if self.capabilities.name == "s3":
+            parent, _, leaf = path.rstrip("/").rpartition("/")
+            if parent and leaf:
+                # s3fs follows an empty listing with a HEAD and a second LIST
+                # (is *path* a file?); a prefix query skips that.
+                return self.fs.find(parent, prefix=leaf + "/", **kwargs)
+        return self.fs.find(path, **kwargs)
+
+    def list_keys_at_root(self) -> list[str]:
+        """Every key under the root (recursive)."""
+        return self._list_below(self.root, "") if self.root else []
+
+    def list_top_level(self) -> tuple[dict[str, dict[str, Any]], set[str]]:
+        """Objects directly under the root (with details), and the prefixes there."""
+        with self._errors("", "list"):
+            try:
+                entries = self.fs.ls(self.root, detail=True) if self.root else []
+            except FileNotFoundError:
+                return {}, set()
+        found: dict[str, dict[str, Any]] = {}
+        directories: set[str] = set()
+        for entry in entries:
+            key = self.key_of(str(entry["name"]))
+            if not key or "/" in key:
+                continue
+            if entry.get("type", "file") == "directory":
+                directories.add(key)
+            else:
+                found[key] = dict(entry)
+        return found, directories
+
+    def list_detailed(self, prefix: str) -> dict[str, dict[str, Any]]:
+        """Every key below *prefix* with its listing details (size, mtime, ...)."""
+        path = self.path(prefix)
+        with self._errors(prefix, "list"):
+            try:
+                found = self._find(path, detail=True)
+            except FileNotFoundError:
+                return {}
+        return {
+            self.key_of(p): dict(info)
+            for p, info in found.items()
+            if info.get("type", "file") != "directory"
+        }
+
+    def any_object(self) -> bool:
+        """Whether anything at all exists under the root."""
+        with self._errors("", "list"):
+            if self.capabilities.local:
+                return os.path.isdir(self.root) and bool(os.listdir(self.root))
+            try:
+                return bool(self.fs.ls(self.root, detail=False))
+            except FileNotFoundError:
+                return False
+
