@@ -99,23 +99,18 @@ class StorageWrites(StorageReads):
             with self._errors(marker, "write"):
                 link_marker(self.path(marked), self.path(marker))
 
-    def link_local(self, local_path: str, key: str) -> bool:
-        """Make the new *key* of a local store a hard link to *local_path*.
+    def put_local(self, local_path: str, key: str, *, link: bool = False) -> None:
+        """Upload the local file *local_path* to *key* atomically.
 
-        False (nothing done) where the backend is not a local disk or the link
-        cannot be made; the caller then copies with :meth:`put_local`.
+        With *link*, a local store makes *key* a hard link to *local_path* where
+        the file systems allow it (else it copies, as without).
         """
-        if not self.capabilities.local:
-            return False
-        with self._errors(key, "upload"):
-            return link_file(local_path, self.path(key))
-
-    def put_local(self, local_path: str, key: str) -> None:
-        """Upload the local file *local_path* to *key* atomically."""
         path = self.path(key)
         caps = self.capabilities
         with self._errors(key, "upload"):
             if caps.local:
+                if link and link_file(local_path, path):
+                    return
                 with open(local_path, "rb") as src:
                     write_local_with(path, lambda f: copy_into(src, f))
                 return

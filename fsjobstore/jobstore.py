@@ -60,6 +60,9 @@ _MAX_DATA_URL = 4 * 1024 * 1024
 #: 1.3 KB), so its memory does not grow with the store.  Each batch is read
 #: concurrently, and its end waits for its slowest read, so batches are large.
 _JOBS_BATCH = 10_000
+#: How much of a pipe an import reads at a time.
+_IMPORT_CHUNK = 1024 * 1024
+
 
 class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
     """A Toil job store under any fsspec URL.
@@ -382,13 +385,18 @@ class FsspecJobStore(FsspecURLAccess, AbstractJobStore, HintedJobStore):
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(f"URI {uri.geturl()} points to a directory but a file was "
                                     "expected")
-        if not stat.S_ISREG(info.st_mode):  # a pipe or a device: read it as a stream
-            return cast(FileID | None, super()._import_file(otherCls, uri, None, hardlink, symlink))
         executable = bool(info.st_mode & stat.S_IXUSR)
+        if not stat.S_ISREG(info.st_mode):
+            # A pipe or a device: read to its end (Toil's generic import asks a
+            # pipe for its position at the end, which fails).
+            size = 0
+            with open(path, "rb") as source, self.write_file_stream() as (stream, file_id):
+                while chunk := source.read(_IMPORT_CHUNK):
+                    stream.write(chunk)
+                    size += len(chunk)
+            return FileID(file_id, size, executable)
         key = self._new_file_key(path, None, False, None, executable)
-        may_link = hardlink or (symlink and self._symlink_imports())
-        if not (may_link and self._storage.link_local(path, key)):
-            self._storage.put_local(path, key)
+        self._storage.put_local(path, key, link=hardlink or (symlink and self._symlink_imports()))
         return FileID(key, info.st_size, executable)
 
     def _symlink_imports(self) -> bool:

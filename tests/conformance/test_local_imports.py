@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -136,3 +137,16 @@ def test_a_url_naming_another_host_is_refused(local_store: FsspecJobStore, tmp_p
     source = source_file(tmp_path)
     with pytest.raises(RuntimeError, match="invalid"):
         local_store.import_file(f"file://elsewhere{source}")
+
+
+def test_a_named_pipe_is_read_as_a_stream(local_store: FsspecJobStore, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_bytes, args=(b"piped\n",))
+    writer.start()
+    file_id = local_store.import_file(fifo.as_uri())
+    writer.join()
+    assert file_id is not None
+    with local_store.read_file_stream(str(file_id)) as stream:
+        assert stream.read() == b"piped\n"
+    assert stored(local_store, file_id).stat().st_ino != fifo.stat().st_ino
