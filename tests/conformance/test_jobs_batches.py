@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from fsjobstore import jobstore
+from fsjobstore import _toil_jobs
 from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance._counting import RequestCounter
 from tests.conformance._helpers import new_job
@@ -26,7 +26,7 @@ def _spy_batches(store: FsspecJobStore, monkeypatch: pytest.MonkeyPatch) -> list
 
 def test_jobs_reads_a_batch_at_a_time(store: FsspecJobStore,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(jobstore, "_JOBS_BATCH", 4)
+    monkeypatch.setattr(_toil_jobs, "_JOBS_BATCH", 4)
     with store.batch():
         ids = {str(new_job(store, f"j{i}").jobStoreID) for i in range(10)}
     sizes = _spy_batches(store, monkeypatch)
@@ -39,7 +39,7 @@ def test_jobs_reads_a_batch_at_a_time(store: FsspecJobStore,
 
 def test_batches_add_no_requests_on_s3(s3_store: FsspecJobStore,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(jobstore, "_JOBS_BATCH", 10)
+    monkeypatch.setattr(_toil_jobs, "_JOBS_BATCH", 10)
     with s3_store.batch():
         for i in range(25):
             new_job(s3_store, f"j{i}")
