@@ -24,6 +24,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
+from typing import Any
 
 from fsjobstore import _s3_bulk, _s3_uploads
 from fsjobstore._storage_core import SMALL_OBJECT
@@ -167,6 +168,10 @@ class Storage(StorageWrites):
         with self._errors(key, "sign"):
             if self.capabilities.name == "gcs" and "credentials" in self._sign_options:
                 return self._sign_gcs(path, expiration)
+            if self.capabilities.name == "gcs" and _anonymous(self.fs):
+                # What an anonymous client reads, anyone reads: the object's own
+                # URL is public already (and nothing here could sign one).
+                return str(self.fs.url(path))
             return str(
                 self.fs.sign(
                     path, expiration=int(expiration.total_seconds()), **self._sign_options
@@ -196,3 +201,9 @@ class Storage(StorageWrites):
         """The fsspec URL of *key* (no credentials)."""
         return str(self.fs.unstrip_protocol(self.path(key)))
 
+
+
+def _anonymous(fs: Any) -> bool:
+    """Whether a gcsfs filesystem sends no credentials (``token="anon"``, or no others found)."""
+    credentials = getattr(fs, "credentials", None)
+    return credentials is not None and getattr(credentials, "credentials", False) is None
