@@ -101,6 +101,12 @@ class StorageCore:
         self.capabilities = capabilities or profile_for(fs.protocol)
         if any(part in ("..", ".") for part in self.root.split("/")):
             raise InvalidInputError(f"store URL {self.url} has a '.' or '..' path component")
+        if self.capabilities.buckets and not self.root:
+            kind = "container" if self.capabilities.name == "azure" else "bucket"
+            raise InvalidInputError(
+                f"store URL {self.url} names no {kind}: a store lives in an existing {kind}, "
+                f"under a prefix of your choice ({url.split(':', 1)[0]}://{kind}/prefix)"
+            )
 
     def __repr__(self) -> str:
         return f"Storage({self.url!r}, backend={self.capabilities.name!r})"

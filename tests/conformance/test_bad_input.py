@@ -9,6 +9,7 @@ import pytest
 from fsjobstore.errors import InvalidInputError
 from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance._helpers import all_keys
+from tests.servers import Backend
 
 TRAVERSALS = [
     "../escape",
@@ -71,3 +72,13 @@ def test_bad_url_is_clear() -> None:
         FsspecJobStore("nosuchprotocol://bucket/x")
     with pytest.raises(ValueError, match="shell"):
         FsspecJobStore("file:///tmp/has space")
+
+
+
+@pytest.mark.parametrize("backend", ["s3", "gs", "az"], indirect=True)
+def test_an_object_store_url_without_a_bucket_is_refused(backend: Backend) -> None:
+    # Without its bucket, a store would live in the account's list of buckets.
+    scheme = backend.base_url.split("://", 1)[0]
+    for url in (f"{scheme}://", f"{scheme}:///", f"fsspec:{scheme}://"):
+        with pytest.raises(InvalidInputError, match=r"names no (bucket|container)"):
+            FsspecJobStore(url, **backend.storage_options)
