@@ -101,6 +101,10 @@ class StorageCore:
         self.capabilities = capabilities or profile_for(fs.protocol)
         if any(part in ("..", ".") for part in self.root.split("/")):
             raise InvalidInputError(f"store URL {self.url} has a '.' or '..' path component")
+        if not self.capabilities.local and "" in self.root.lstrip("/").split("/")[:-1]:
+            # s3://bucket//run1 is a different store from s3://bucket/run1 (a key
+            # prefix starting with "/"): almost always an empty variable in a script.
+            raise InvalidInputError(f"store URL {self.url} has an empty path component ('//')")
         if self.capabilities.buckets and not self.root:
             kind = "container" if self.capabilities.name == "azure" else "bucket"
             raise InvalidInputError(

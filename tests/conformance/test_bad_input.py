@@ -82,3 +82,10 @@ def test_an_object_store_url_without_a_bucket_is_refused(backend: Backend) -> No
     for url in (f"{scheme}://", f"{scheme}:///", f"fsspec:{scheme}://"):
         with pytest.raises(InvalidInputError, match=r"names no (bucket|container)"):
             FsspecJobStore(url, **backend.storage_options)
+
+
+@pytest.mark.parametrize("backend", ["s3", "memory"], indirect=True)
+def test_an_empty_path_component_is_refused(backend: Backend) -> None:
+    # s3://bucket//run1 would be another store than s3://bucket/run1, keyed "/run1/...".
+    with pytest.raises(InvalidInputError, match="empty path component"):
+        FsspecJobStore(f"{backend.base_url}//run1", **backend.storage_options)
