@@ -25,6 +25,7 @@ from fsjobstore.errors import (
     ObjectNotFoundError,
     StoreNotFoundError,
 )
+from fsjobstore.locator import check_store_path
 
 __all__ = ["SMALL_OBJECT", "StorageCore"]
 
@@ -83,6 +84,7 @@ class StorageCore:
             raise InvalidInputError(f"store URL must be a non-empty string, got {url!r}")
         if "\x00" in url:
             raise InvalidInputError("store URL contains a NUL character")
+        check_store_path(url)  # a bucket named, no empty path component
         options = dict(storage_options or {})
         self._sign_options = dict(sign_options or {})
         self._secrets = secret_values(options)
@@ -101,16 +103,6 @@ class StorageCore:
         self.capabilities = capabilities or profile_for(fs.protocol)
         if any(part in ("..", ".") for part in self.root.split("/")):
             raise InvalidInputError(f"store URL {self.url} has a '.' or '..' path component")
-        if not self.capabilities.local and "" in self.root.lstrip("/").split("/")[:-1]:
-            # s3://bucket//run1 is a different store from s3://bucket/run1 (a key
-            # prefix starting with "/"): almost always an empty variable in a script.
-            raise InvalidInputError(f"store URL {self.url} has an empty path component ('//')")
-        if self.capabilities.buckets and not self.root:
-            kind = "container" if self.capabilities.name == "azure" else "bucket"
-            raise InvalidInputError(
-                f"store URL {self.url} names no {kind}: a store lives in an existing {kind}, "
-                f"under a prefix of your choice ({url.split(':', 1)[0]}://{kind}/prefix)"
-            )
 
     def __repr__(self) -> str:
         return f"Storage({self.url!r}, backend={self.capabilities.name!r})"

@@ -12,9 +12,11 @@ import os
 import re
 
 from fsjobstore._redact import redact_url
+from fsjobstore.backends import profile_for
 from fsjobstore.errors import InvalidLocatorError
 
-__all__ = ["PREFIX", "TOIL_OWNED", "is_fsspec_locator", "make_locator", "url_of"]
+__all__ = ["PREFIX", "TOIL_OWNED", "check_store_path", "is_fsspec_locator", "make_locator",
+           "url_of"]
 
 PREFIX = "fsspec"
 #: Locator names Toil resolves itself; a bare URL with these schemes stays Toil's.
@@ -83,4 +85,27 @@ def check_url(url: str) -> None:
             f"the job store URL {redact_url(url)!r} needs a protocol and '://', like "
             "'fsspec:s3://bucket/prefix' "
             "or 'fsspec:file:///absolute/path'"
+        )
+    check_store_path(url)
+
+
+def check_store_path(url: str) -> None:
+    """Raise :class:`InvalidLocatorError` if *url* names no bucket where the backend
+    has buckets, or has an empty path component outside a local file system."""
+    match = _SCHEME.match(url)
+    if match is None:
+        return  # a bare local path
+    profile = profile_for(match.group(1).lower())
+    path = url[match.end():].strip("/")
+    if profile.buckets and not path:
+        kind = "container" if profile.name == "azure" else "bucket"
+        raise InvalidLocatorError(
+            f"store URL {redact_url(url)} names no {kind}: a store lives in an existing "
+            f"{kind}, under a prefix of your choice ({match.group(1)}://{kind}/prefix)"
+        )
+    if not profile.local and "//" in path:
+        # s3://bucket//run1 is a different store from s3://bucket/run1 (a key
+        # prefix starting with "/"): almost always an empty variable in a script.
+        raise InvalidLocatorError(
+            f"store URL {redact_url(url)} has an empty path component ('//')"
         )
