@@ -23,6 +23,7 @@ from toil.jobStores.abstractJobStore import (
 from typing_extensions import override
 
 from fsjobstore import layout
+from fsjobstore._sdk_logs import quiet_sdk_loggers
 from fsjobstore._toil_files import FileMethods
 from fsjobstore._toil_jobs import JobMethods
 from fsjobstore._toil_shared import SharedMethods
@@ -61,6 +62,7 @@ class FsspecJobStore(FsspecURLAccess, JobMethods, FileMethods, SharedMethods, Hi
     ) -> None:
         url = locator[len(PREFIX) + 1 :] if locator.startswith(PREFIX + ":") else locator
         locator = make_locator(url)  # checked before anything connects
+        quiet_sdk_loggers()
         self._storage = Storage(url, storage_options, sign_options=sign_options)
         super().__init__(locator)
         self._worker_options = non_secret_options(storage_options)

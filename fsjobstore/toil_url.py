@@ -18,6 +18,7 @@ from toil.lib.url import URLAccess
 from typing_extensions import override
 
 from fsjobstore._redact import redact_url
+from fsjobstore._sdk_logs import quiet_sdk_loggers
 
 __all__ = ["TOIL_SCHEMES", "FsspecURLAccess", "plugin_schemes"]
 
@@ -41,6 +42,7 @@ def _fs_and_path(url: ParseResult) -> tuple[Any, str]:
     from fsspec.core import url_to_fs
 
     text = url.geturl()
+    quiet_sdk_loggers()
     try:
         fs, path = url_to_fs(text)
     except (ImportError, ValueError) as exc:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from fsjobstore._sdk_logs import CHATTY_LOGGERS
 from tests.integration.toil_run import (
     EXAMPLES,
     RUN_OPTIONS,
@@ -33,6 +35,11 @@ def test_fanout_example_gives_exact_output(
     )
     assert output.read_text(encoding="utf-8") == fanout_expected(source.read_text("utf-8"), 3)
     assert f"result: {output.as_uri()}" in result.stdout
+    # The storage SDKs' routine INFO (the Azure SDK logs every request's headers,
+    # asyncssh every connection) stays out of the leader's log.
+    chatter = [line for line in (result.stdout + result.stderr).splitlines()
+               if re.search(r"\] \[(I|D)\] \[(" + "|".join(CHATTY_LOGGERS) + r")\b", line)]
+    assert not chatter, chatter[:5]
     # --clean defaults to onSuccess: the store is gone.
     assert not workflow_backend.filesystem().exists(locator.removeprefix("fsspec:"))
 
