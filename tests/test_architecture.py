@@ -26,6 +26,7 @@ TOIL_FREE = [
     "fsjobstore._job_fields",
     "fsjobstore._text",
     "fsjobstore._worker_env",
+    "fsjobstore._sdk_logs",
 ]
 
 
