@@ -1,9 +1,9 @@
-"""A CWL workflow whose input lives on the same cloud as its ``fsspec:`` store.
+"""A CWL workflow whose input and outputs live on the same cloud as its ``fsspec:`` store.
 
-``s3://`` and ``gs://`` inputs go through Toil's own URL access (pointed at the
+``s3://`` and ``gs://`` URLs go through Toil's own URL access (pointed at the
 emulators by the environment), ``az://`` and ``sftp://`` through fsjobstore's
-``toil_url_access_fsspec`` plugin: the workflow's input record names the file
-by URL, and nothing else changes between providers.
+``toil_url_access_fsspec`` plugin: the input record names the file by URL,
+``--destBucket`` where the outputs go, and nothing else changes between providers.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.mark.parametrize("backend", ["s3", "gs", "az", "sftp"], indirect=True)
-def test_cwl_input_by_url_on_the_stores_backend(backend: Backend, tmp_path: Path) -> None:
+def test_cwl_input_and_outputs_by_url_on_the_stores_backend(
+    backend: Backend, tmp_path: Path
+) -> None:
     require_module("cwltool", "pip install 'toil[cwl]==9.6.0'")
     text = (EXAMPLES / "input.txt").read_bytes()
     source = f"{backend.base_url}/{uuid.uuid4().hex}/input.txt"
@@ -30,12 +32,13 @@ def test_cwl_input_by_url_on_the_stores_backend(backend: Backend, tmp_path: Path
     fs.pipe_file(path, text)
     job = tmp_path / "job.yml"
     job.write_text(f"text:\n  class: File\n  location: {source}\n")
-    outdir = tmp_path / "out"
+    outputs = source.rsplit("/", 1)[0] + "/outputs"
     run(
         [tool("toil-cwl-runner"), "--jobStore", f"fsspec:{backend.new_url()}", *RUN_OPTIONS,
-         "--outdir", str(outdir), str(EXAMPLES / "wc.cwl"), str(job)],
+         "--destBucket", outputs, str(EXAMPLES / "wc.cwl"), str(job)],
         toil_env(backend.env),
     )
-    assert (outdir / "sorted.txt").read_bytes() == b"".join(sorted(text.splitlines(True)))
-    assert (outdir / "count.txt").read_bytes() == f"{len(text.splitlines())}\n".encode()
-    fs.rm_file(path)
+    out_path = fs._strip_protocol(outputs)
+    assert fs.cat_file(f"{out_path}/sorted.txt") == b"".join(sorted(text.splitlines(True)))
+    assert fs.cat_file(f"{out_path}/count.txt") == f"{len(text.splitlines())}\n".encode()
+    fs.rm(fs._parent(path), recursive=True)
