@@ -172,11 +172,21 @@ class Storage(StorageWrites):
                 # What an anonymous client reads, anyone reads: the object's own
                 # URL is public already (and nothing here could sign one).
                 return str(self.fs.url(path))
-            return str(
-                self.fs.sign(
-                    path, expiration=int(expiration.total_seconds()), **self._sign_options
+            try:
+                return str(
+                    self.fs.sign(
+                        path, expiration=int(expiration.total_seconds()), **self._sign_options
+                    )
                 )
-            )
+            except AttributeError as exc:  # google-auth: "you need a private key to sign"
+                if self.capabilities.name != "gcs":
+                    raise
+                raise UnsupportedError(
+                    f"{self.url}: cannot sign a URL for {key}: GCS signs only with "
+                    "service-account credentials, and this filesystem's cannot sign; pass "
+                    "FsspecJobStore(url, sign_options={'credentials': <service-account "
+                    f"credentials>}} ({self._clean(exc)})"
+                ) from None
 
     def _sign_gcs(self, path: str, expiration: timedelta) -> str:
         # gcsfs.sign builds its client from the filesystem's own credentials, which

@@ -1,7 +1,8 @@
-"""Public URLs from an anonymous GCS filesystem: what it reads, anyone reads.
+"""GCS public URLs without a signing key in the filesystem's credentials.
 
-gcsfs can only sign with service-account credentials; an anonymous store (as
-against fake-gcs-server, or a public bucket) hands out the object's own URL.
+gcsfs can only sign with service-account credentials. An anonymous store (as
+against fake-gcs-server, or a public bucket) hands out the object's own URL:
+what it reads, anyone reads. A store on a user token says how to sign.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import urllib.request
 import pytest
 from toil.common import Config
 
+from fsjobstore.errors import UnsupportedError
 from fsjobstore.jobstore import FsspecJobStore
 from tests.servers import Backend
 
@@ -31,5 +33,22 @@ def test_anonymous_store_hands_out_its_objects_url(backend: Backend) -> None:
             assert url.startswith(backend.storage_options["endpoint_url"] + "/")
             with opener.open(url, timeout=30) as response:
                 assert response.read() == content
+    finally:
+        store.destroy()
+
+
+@pytest.mark.parametrize("backend", ["gs"], indirect=True)
+def test_a_user_token_store_says_how_to_sign(backend: Backend) -> None:
+    from google.oauth2.credentials import Credentials
+
+    options = {**backend.storage_options, "token": Credentials("a-user-token")}
+    store = FsspecJobStore(backend.new_url(), **options)  # fake-gcs-server takes any token
+    store.initialize(Config())
+    try:
+        with store.write_file_stream(basename="private.txt") as (f, file_id):
+            f.write(b"private bytes")
+        with pytest.raises(UnsupportedError, match=r"sign_options=\{'credentials'") as caught:
+            store.get_public_url(file_id)
+        assert "a-user-token" not in str(caught.value)
     finally:
         store.destroy()
