@@ -20,6 +20,8 @@ The patch wraps and delegates: ``Toil.getJobStore``, ``Toil.parseLocator``,
 (:data:`fsjobstore.locator.TOIL_OWNED`) and pass everything else to Toil's
 original.  Command-line locators are rewritten to the canonical
 ``fsspec:<url>`` form, so workers, promises and Toil's history see one string.
+It also adds fsjobstore's URL schemes to ``toil.lib.io``'s lists of URL
+schemes, by which Toil's WDL runner tells URLs from relative paths.
 
 Module-level imports are stdlib only and cheap: this module is imported at
 every interpreter start.
@@ -218,7 +220,31 @@ def _patch(module: ModuleType) -> None:
         toil_class.canonical_locator = classmethod(canonical_locator)
         toil_class.__enter__ = enter
         _patch_options(module)
+        _patch_url_schemes()
         setattr(toil_class, _MARK, True)
+
+
+def _patch_url_schemes() -> None:
+    """Let Toil's WDL runner take ``az://``, ``sftp://``... strings for URLs.
+
+    ``toil.lib.io`` lists the URL schemes Toil knows (``STANDARD_SCHEMES`` and the
+    lists made from it) and ``toil.wdl.wdltoil`` reads them to tell a URL from a
+    relative path, so an ``az://`` input would be looked for on local disk.  The
+    schemes fsjobstore has a profile for, and Toil has no handler of its own for,
+    are added to those lists (in place: the functions read them at call time);
+    ``toil_url_access_fsspec`` reads and writes them.
+    """
+    io = sys.modules.get("toil.lib.io")
+    if io is None:
+        return
+    from fsjobstore.backends import PROFILES
+
+    toil_owned = {"file", "local", "s3", "gs", "http", "https", "ftp"}
+    schemes = [f"{name}:" for name in PROFILES if name not in toil_owned]
+    for list_name in ("STANDARD_SCHEMES", "REMOTE_SCHEMES", "ALL_SCHEMES"):
+        known = getattr(io, list_name, None)
+        if isinstance(known, list):
+            known.extend(scheme for scheme in schemes if scheme not in known)
 
 
 def _canonical(locator: str) -> str:

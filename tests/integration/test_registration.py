@@ -113,6 +113,15 @@ def test_hook_patches_toil_in_a_new_interpreter() -> None:
     assert _python(code) == "FsspecJobStore('s3://b/p')"
 
 
+def test_hook_teaches_toil_the_fsspec_url_schemes() -> None:
+    # Toil's WDL runner tells URLs from relative paths by toil.lib.io's scheme lists.
+    code = ("import toil.common; from toil.lib.io import is_any_url, is_remote_url; "
+            "print(is_remote_url('az://c/x'), is_remote_url('sftp://h/x'), "
+            "is_remote_url('s3://b/x'), is_any_url('input.txt'), is_remote_url('file:///x'))")
+    assert _python(code) == "True True True False False"
+    assert _python(code, FSJOBSTORE_NO_HOOK="1") == "False False True False False"
+
+
 def test_hook_opt_out() -> None:
     code = ("import toil.common, fsjobstore.registration as r; "
             "print(r.is_patched(), toil.common.Toil.parseLocator('s3://b/p'))")
