@@ -15,12 +15,14 @@ from fsjobstore._redact import redact_url
 from fsjobstore.backends import profile_for
 from fsjobstore.errors import InvalidLocatorError
 
-__all__ = ["PREFIX", "TOIL_OWNED", "check_store_path", "is_fsspec_locator", "make_locator",
-           "url_of"]
+__all__ = ["PREFIX", "TOIL_OWNED", "TOIL_SCHEMES", "check_store_path", "is_fsspec_locator",
+           "make_locator", "url_of"]
 
 PREFIX = "fsspec"
 #: Locator names Toil resolves itself; a bare URL with these schemes stays Toil's.
 TOIL_OWNED = frozenset({"file", "aws", "google"})
+#: URL schemes Toil 9.6 handles with its own url_access plugins.
+TOIL_SCHEMES = frozenset({"file", "s3", "gs", "http", "https", "ftp"})
 _LOCAL = frozenset({"file", "local"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 # Characters a POSIX shell treats specially, plus whitespace and NUL.

@@ -238,9 +238,10 @@ def _patch_url_schemes() -> None:
     if io is None:
         return
     from fsjobstore.backends import PROFILES
+    from fsjobstore.locator import TOIL_SCHEMES
 
-    toil_owned = {"file", "local", "s3", "gs", "http", "https", "ftp"}
-    schemes = [f"{name}:" for name in PROFILES if name not in toil_owned]
+    schemes = [f"{name}:" for name, profile in PROFILES.items()
+               if name not in TOIL_SCHEMES and not profile.local]
     for list_name in ("STANDARD_SCHEMES", "REMOTE_SCHEMES", "ALL_SCHEMES"):
         known = getattr(io, list_name, None)
         if isinstance(known, list):

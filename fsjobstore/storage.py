@@ -166,27 +166,34 @@ class Storage(StorageWrites):
                 f"URL for {key} (no signed URLs)"
             )
         with self._errors(key, "sign"):
-            if self.capabilities.name == "gcs" and "credentials" in self._sign_options:
-                return self._sign_gcs(path, expiration)
-            if self.capabilities.name == "gcs" and _anonymous(self.fs):
-                # What an anonymous client reads, anyone reads: the object's own
-                # URL is public already (and nothing here could sign one).
-                return str(self.fs.url(path))
-            try:
-                return str(
-                    self.fs.sign(
-                        path, expiration=int(expiration.total_seconds()), **self._sign_options
-                    )
+            if self.capabilities.name == "gcs":
+                return self._gcs_public_url(key, path, expiration)
+            return str(
+                self.fs.sign(
+                    path, expiration=int(expiration.total_seconds()), **self._sign_options
                 )
-            except AttributeError as exc:  # google-auth: "you need a private key to sign"
-                if self.capabilities.name != "gcs":
-                    raise
-                raise UnsupportedError(
-                    f"{self.url}: cannot sign a URL for {key}: GCS signs only with "
-                    "service-account credentials, and this filesystem's cannot sign; pass "
-                    "FsspecJobStore(url, sign_options={'credentials': <service-account "
-                    f"credentials>}} ({self._clean(exc)})"
-                ) from None
+            )
+
+    def _gcs_public_url(self, key: str, path: str, expiration: timedelta) -> str:
+        if "credentials" in self._sign_options:
+            return self._sign_gcs(path, expiration)
+        if _anonymous(self.fs):
+            # What an anonymous client reads, anyone reads: the object's own URL
+            # is public already (and nothing here could sign one).
+            return str(self.fs.url(path))
+        try:
+            return str(
+                self.fs.sign(
+                    path, expiration=int(expiration.total_seconds()), **self._sign_options
+                )
+            )
+        except AttributeError as exc:  # google-auth: "you need a private key to sign"
+            raise UnsupportedError(
+                f"{self.url}: cannot sign a URL for {key}: GCS signs only with "
+                "service-account credentials, and this filesystem's cannot sign; pass "
+                "FsspecJobStore(url, sign_options={'credentials': <service-account "
+                f"credentials>}} ({self._clean(exc)})"
+            ) from None
 
     def _sign_gcs(self, path: str, expiration: timedelta) -> str:
         # gcsfs.sign builds its client from the filesystem's own credentials, which
@@ -210,7 +217,6 @@ class Storage(StorageWrites):
     def full_url(self, key: str) -> str:
         """The fsspec URL of *key* (no credentials)."""
         return str(self.fs.unstrip_protocol(self.path(key)))
-
 
 
 def _anonymous(fs: Any) -> bool:

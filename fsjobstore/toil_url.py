@@ -19,11 +19,10 @@ from typing_extensions import override
 
 from fsjobstore._redact import redact_url
 from fsjobstore._sdk_logs import quiet_sdk_loggers
+from fsjobstore.locator import TOIL_SCHEMES
 
 __all__ = ["TOIL_SCHEMES", "FsspecURLAccess", "plugin_schemes"]
 
-#: URL schemes Toil 9.6 handles with its own url_access plugins.
-TOIL_SCHEMES = frozenset({"file", "s3", "gs", "http", "https", "ftp"})
 _CHUNK = 1024 * 1024
 
 
