@@ -13,6 +13,7 @@ from fsjobstore._sdk_logs import CHATTY_LOGGERS
 from tests.integration.toil_run import (
     EXAMPLES,
     RUN_OPTIONS,
+    assert_wc_wdl_outputs,
     fanout_expected,
     run,
     toil_env,
@@ -70,12 +71,7 @@ def test_wdl_workflow_gives_exact_output(
          str(outdir), str(EXAMPLES / "wc.wdl"), str(EXAMPLES / "wc-inputs.json")],
         toil_env(workflow_backend.env), cwd=tmp_path,
     )
-    outputs = json.loads(result.stdout)
-    lines = (EXAMPLES / "input.txt").read_text("utf-8").splitlines()
-    assert outputs["wc.line_count"] == len(lines)
-    quoted = Path(outputs["wc.quoted"])
-    assert quoted.is_relative_to(outdir)
-    assert quoted.read_text("utf-8") == "".join(f"> {line}\n" for line in lines)
+    assert_wc_wdl_outputs(json.loads(result.stdout), outdir)
     # Toil's default --clean onSuccess removed the store.
     assert not workflow_backend.filesystem().exists(locator.removeprefix("fsspec:"))
 

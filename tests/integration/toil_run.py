@@ -75,3 +75,12 @@ def fanout_expected(text: str, chunks: int) -> str:
     """The exact output of ``examples/fanout.py`` for *text* (computed independently)."""
     lines = text.splitlines(keepends=True)
     return "".join(s.upper() for s in lines) + f"# {len(lines)} lines in {chunks} chunks\n"
+
+
+def assert_wc_wdl_outputs(outputs: Mapping[str, object], outdir: Path) -> None:
+    """Check ``examples/wc.wdl``'s outputs (Toil's JSON) for ``examples/input.txt``."""
+    lines = (EXAMPLES / "input.txt").read_text("utf-8").splitlines()
+    assert outputs["wc.line_count"] == len(lines)
+    quoted = Path(str(outputs["wc.quoted"]))
+    assert quoted.is_relative_to(outdir)
+    assert quoted.read_text("utf-8") == "".join(f"> {line}\n" for line in lines)
