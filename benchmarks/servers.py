@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Proxy", "S3Servers", "aws_env", "counting_proxy", "s3_servers"]
+__all__ = ["Proxy", "S3Servers", "aws_env", "counting_proxy", "moto_command", "s3_servers"]
 
 
 def _free_port() -> int:
@@ -35,14 +36,20 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=10)
 
 
-def _moto_argv() -> list[str]:
+def moto_command() -> list[str] | None:
+    """The command that starts moto's server (None if moto is not installed).
+
+    ``moto_server`` beside this interpreter, then on PATH, then ``python -m moto.server``.
+    """
     beside = Path(sys.executable).parent / "moto_server"
     if beside.is_file():
         return [str(beside)]
     found = shutil.which("moto_server")
     if found:
         return [found]
-    return [sys.executable, "-m", "moto.server"]
+    if importlib.util.find_spec("moto") is not None:
+        return [sys.executable, "-m", "moto.server"]
+    return None
 
 
 @dataclass
@@ -129,7 +136,9 @@ def s3_servers(workdir: Path, latency_ms: float = 0.0) -> Iterator[S3Servers]:
     port = _free_port()
     moto_log = (workdir / "moto.log").open("wb")
     moto = subprocess.Popen(
-        [*_moto_argv(), "-H", "127.0.0.1", "-p", str(port)],
+        # Without moto, "python -m moto.server" fails and its log says why.
+        [*(moto_command() or [sys.executable, "-m", "moto.server"]), "-H", "127.0.0.1",
+         "-p", str(port)],
         stdin=subprocess.DEVNULL, stdout=moto_log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )

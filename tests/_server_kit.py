@@ -16,7 +16,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,6 +24,8 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+
+from benchmarks.servers import moto_command
 
 __all__ = [
     "Server", "banner", "find_azurite", "find_fake_gcs", "find_moto", "find_sshd",
@@ -157,16 +158,10 @@ def start(
 
 
 def find_moto() -> list[str]:
-    install = "pip install 'moto[server]'"
-    beside = Path(sys.executable).parent / "moto_server"
-    if beside.is_file():
-        return [str(beside)]
-    on_path = shutil.which("moto_server")
-    if on_path:
-        return [on_path]
-    if importlib.util.find_spec("moto") is not None:
-        return [sys.executable, "-m", "moto.server"]
-    missing("moto_server", install)
+    command = moto_command()
+    if command is None:
+        missing("moto_server", "pip install 'moto[server]'")
+    return command
 
 
 def _find_binary(name: str, env_var: str, bundled: Path | None, install: str) -> str:
