@@ -25,7 +25,7 @@ from fsjobstore.errors import (
     ObjectNotFoundError,
     StoreNotFoundError,
 )
-from fsjobstore.locator import check_store_path
+from fsjobstore.locator import check_store_path, lower_scheme
 
 __all__ = ["SMALL_OBJECT", "StorageCore"]
 
@@ -84,6 +84,7 @@ class StorageCore:
             raise InvalidInputError(f"store URL must be a non-empty string, got {url!r}")
         if "\x00" in url:
             raise InvalidInputError("store URL contains a NUL character")
+        url = lower_scheme(url)  # URL schemes are case-insensitive, fsspec's names are not
         check_store_path(url)  # a bucket named, no empty path component
         options = dict(storage_options or {})
         self._sign_options = dict(sign_options or {})

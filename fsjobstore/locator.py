@@ -16,7 +16,7 @@ from fsjobstore.backends import profile_for
 from fsjobstore.errors import InvalidLocatorError
 
 __all__ = ["PREFIX", "TOIL_OWNED", "TOIL_SCHEMES", "check_store_path", "is_fsspec_locator",
-           "make_locator", "url_of"]
+           "lower_scheme", "make_locator", "url_of"]
 
 PREFIX = "fsspec"
 #: Locator names Toil resolves itself; a bare URL with these schemes stays Toil's.
@@ -56,12 +56,25 @@ def make_locator(url: str) -> str:
     """
     if url.startswith(PREFIX + ":"):
         url = url[len(PREFIX) + 1 :]
+    url = lower_scheme(url)
     check_url(url)
     match = _SCHEME.match(url)
     if match and match.group(1).lower() in _LOCAL and not url[match.end():].startswith("/"):
         url = f"{match.group(0)}{os.path.abspath(url[match.end():])}"
         check_url(url)  # the working directory's name must be shell-safe too
     return f"{PREFIX}:{url}"
+
+
+def lower_scheme(url: str) -> str:
+    """*url* with its scheme in lower case (``S3://b/p`` is ``s3://b/p``).
+
+    URL schemes are case-insensitive (RFC 3986, section 3.1), fsspec's protocol
+    names are not: ``S3://`` would be "Protocol not known".
+    """
+    match = _SCHEME.match(url)
+    if match is None or match.group(1).islower():
+        return url
+    return match.group(1).lower() + url[match.end(1):]
 
 
 def check_url(url: str) -> None:

@@ -220,6 +220,7 @@ def _patch(module: ModuleType) -> None:
         toil_class.canonical_locator = classmethod(canonical_locator)
         toil_class.__enter__ = enter
         _patch_options(module)
+        _patch_utility_parser(module)
         _patch_url_schemes()
         setattr(toil_class, _MARK, True)
 
@@ -267,15 +268,7 @@ def _patch_options(common: ModuleType) -> None:
         from fsjobstore.locator import is_fsspec_locator
 
         if isinstance(jobstore_uri, str) and is_fsspec_locator(jobstore_uri):
-            import argparse
-
-            from fsjobstore.errors import InvalidLocatorError
-
-            try:
-                return _canonical(jobstore_uri)
-            except InvalidLocatorError as exc:
-                # argparse shows an ArgumentTypeError's message; a ValueError's it hides.
-                raise argparse.ArgumentTypeError(str(exc)) from None
+            return _locator_argument(jobstore_uri)
         return original(jobstore_uri)
 
     parse_jobstore.__doc__ = original.__doc__
@@ -283,6 +276,56 @@ def _patch_options(common: ModuleType) -> None:
     options.parse_jobstore = parse_jobstore  # type: ignore[attr-defined]
     if getattr(common, "parse_jobstore", None) is original:
         common.parse_jobstore = parse_jobstore  # type: ignore[attr-defined]
+
+
+def _locator_argument(locator: str) -> str:
+    """The canonical form of the fsspec *locator* given as a command-line argument.
+
+    A malformed one is an argparse error naming what is wrong (``toil status:
+    error: argument jobStore: ...``) instead of a traceback.
+    """
+    import argparse
+
+    from fsjobstore.errors import InvalidLocatorError
+
+    try:
+        return _canonical(locator)
+    except InvalidLocatorError as exc:
+        # argparse shows an ArgumentTypeError's message; a ValueError's it hides.
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _utility_locator(locator: str) -> str:
+    """The ``type`` of a Toil utility's ``jobStore`` argument (Toil's own: ``str``)."""
+    from fsjobstore.locator import is_fsspec_locator
+
+    if isinstance(locator, str) and is_fsspec_locator(locator):
+        return _locator_argument(locator)
+    return locator
+
+
+def _patch_utility_parser(common: ModuleType) -> None:
+    """Check the locator ``toil status/clean/kill/stats/...`` are given, as the runners do.
+
+    The utilities take the store as a plain positional string
+    (``parser_with_common_options(jobstore_option=True)``); their modules import
+    the function from ``toil.common`` after this patch, so they get the wrapper.
+    """
+    original: Callable[..., Any] | None = getattr(common, "parser_with_common_options", None)
+    if original is None or getattr(original, "__wrapped__", None) is not None:
+        return
+
+    def parser_with_common_options(*args: Any, **kwargs: Any) -> Any:
+        parser = original(*args, **kwargs)
+        for action in getattr(parser, "_actions", ()):
+            if action.dest == "jobStore" and not action.option_strings and action.type is str:
+                action.type = _utility_locator
+        return parser
+
+    parser_with_common_options.__doc__ = original.__doc__
+    parser_with_common_options.__name__ = original.__name__
+    parser_with_common_options.__wrapped__ = original  # type: ignore[attr-defined]
+    common.parser_with_common_options = parser_with_common_options  # type: ignore[attr-defined]
 
 
 def _refuse_private_store(toil: Any) -> None:

@@ -89,3 +89,15 @@ def test_an_empty_path_component_is_refused(backend: Backend) -> None:
     # s3://bucket//run1 would be another store than s3://bucket/run1, keyed "/run1/...".
     with pytest.raises(InvalidInputError, match="empty path component"):
         FsspecJobStore(f"{backend.base_url}//run1", **backend.storage_options)
+
+
+@pytest.mark.parametrize("backend", ["s3", "memory"], indirect=True)
+def test_an_upper_case_scheme_names_the_same_store(store: FsspecJobStore, backend: Backend) -> None:
+    # URL schemes are case-insensitive (RFC 3986); fsspec's protocol names are not.
+    scheme, rest = store.locator.removeprefix("fsspec:").split("://", 1)
+    with store.write_shared_file_stream("case.txt") as stream:
+        stream.write(b"one store")
+    shouted = FsspecJobStore(f"fsspec:{scheme.upper()}://{rest}", **backend.storage_options)
+    assert shouted.locator == store.locator
+    with shouted.read_shared_file_stream("case.txt") as stream:
+        assert stream.read() == b"one store"

@@ -111,3 +111,22 @@ def test_debug_job_reruns_a_failed_job(
 
     run([tool("toil"), "clean", locator], env)
     assert _leftovers(workflow_backend, locator) == []
+
+
+@pytest.mark.parametrize(("utility", "locator", "reason"), [
+    ("status", "fsspec:s3://", "names no bucket"),
+    ("clean", "fsspec:file:///tmp/a;b", "shell characters"),
+    ("kill", "fsspec:gs://bucket//run1", "empty path component"),
+    ("stats", "fsspec:relative/path", "needs a protocol"),
+    ("debug-job", "fsspec:sftp://me:hunter22@host/store", "holds a password"),
+])
+def test_a_malformed_locator_is_a_usage_error(utility: str, locator: str, reason: str) -> None:
+    argv = [tool("toil"), utility, locator]
+    if utility == "debug-job":
+        argv.append("some-job")
+    result = run(argv, toil_env(), check=False)
+    assert result.returncode == 2, result.stderr
+    assert f"toil {utility}: error: argument jobStore: " in result.stderr
+    assert reason in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "hunter22" not in result.stderr
