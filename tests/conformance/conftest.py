@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from toil.common import Config
@@ -19,9 +20,12 @@ def open_store(backend: Backend, url: str | None = None) -> FsspecJobStore:
 def initialized(backend: Backend) -> Iterator[FsspecJobStore]:
     """A fresh, initialized job store on *backend*, destroyed when resumed."""
     job_store = open_store(backend)
-    job_store.initialize(Config())
+    config = Config()
+    job_store.initialize(config)
     yield job_store
     job_store.destroy()
+    # Toil's Config() makes an empty message-bus file in the temporary directory.
+    Path(config.write_messages).unlink(missing_ok=True)
 
 
 @pytest.fixture
