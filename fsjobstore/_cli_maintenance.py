@@ -7,6 +7,7 @@ import sys
 from datetime import timedelta
 
 from fsjobstore import _cli_render as render
+from fsjobstore.layout import MARKER
 
 __all__ = ["cmd_destroy", "cmd_gc", "cmd_verify"]
 
@@ -58,6 +59,14 @@ def cmd_destroy(args: argparse.Namespace) -> int:
         return 2
     storage = render.open_storage(args)
     keys = destroy_store(storage, dry_run=args.dry_run)
+    if not keys and storage.any_object():
+        # No marker and nothing of a store's: destroyed before, or a mistyped
+        # prefix.  The end state asked for holds (no store there), as with
+        # `toil clean` of a store that does not exist; say so.
+        print(f"fsjobstore: no job store at {storage.url} (no {MARKER} and none of a "
+              "store's objects): nothing deleted; the objects there are not the store's "
+              "and were left alone", file=sys.stderr)
+        return 0
     if args.dry_run:
         for key in keys:
             print(f"would delete\t{key}")

@@ -194,7 +194,8 @@ class StorageCore:
             raise ObjectNotFoundError(f"{where} does not exist ({action})") from None
         if isinstance(exc, FileExistsError):
             raise ObjectExistsError(f"{where} already exists ({action})") from None
-        raise BackendError(f"{self.url}: {action} {key} failed: {self._clean(exc)}") from exc
+        what = f"{action} {key}" if key else action  # "" is the store's root
+        raise BackendError(f"{self.url}: {what} failed: {self._clean(exc)}") from exc
 
     def _gone(self, key: str) -> bool:
         return self._path_gone(self.path(key))

@@ -70,6 +70,9 @@ class Problem:
         return f"{self.kind}\t{self.key}\t{self.detail}"
 
 
+_MARKER_PROBLEMS = frozenset({"marker-missing", "marker-invalid"})
+
+
 def is_store_key(key: str) -> bool:
     """Whether *key* is one the store owns (below a store prefix, or a root temporary)."""
     top = key.split("/", 1)[0]
@@ -180,7 +183,19 @@ def collect_garbage(
 
     The age guard protects a running workflow, whose writes in flight look like
     orphans for a moment.  An object whose listing has no time counts as old.
+    Refuses with :class:`NotAJobStoreError`, even dry, when *problems* say the
+    marker is missing or unreadable: without it, objects that look like orphans
+    may belong to something else (or to a store of a format this release does
+    not know).
     """
+    problems = list(problems)
+    unsure = next((p for p in problems if p.kind in _MARKER_PROBLEMS), None)
+    if unsure is not None:
+        raise NotAJobStoreError(
+            f"refusing to remove orphans from {storage.url}: "
+            f"{unsure.detail.removeprefix(storage.url + ': ')}, so it may "
+            "not be a job store (or be one this release does not know)"
+        )
     now = now or datetime.now(timezone.utc)
     chosen = [
         p for p in problems

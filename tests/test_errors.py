@@ -1,4 +1,4 @@
-"""fsjobstore's exceptions pickle intact and subclass the matching built-ins."""
+"""fsjobstore's exceptions pickle intact, subclass the matching built-ins, and read well."""
 
 from __future__ import annotations
 
@@ -37,3 +37,13 @@ def test_all_is_honest() -> None:
         and value.__module__ == errors.__name__
     }
     assert public == set(errors.__all__)
+
+
+@pytest.mark.parametrize(("key", "expected"), [("", "list failed"), ("jobs/", "list jobs/ failed")])
+def test_a_backend_error_names_the_action_and_key(key: str, expected: str) -> None:
+    from fsjobstore.storage import Storage
+
+    storage = Storage("memory://errors/store")
+    with pytest.raises(errors.BackendError) as caught:
+        storage._raise_translated(RuntimeError("boom"), key, "list")
+    assert str(caught.value) == f"memory://errors/store: {expected}: RuntimeError: boom"

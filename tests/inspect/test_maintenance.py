@@ -138,3 +138,31 @@ def test_destroy_refuses_without_marker(
     assert main(["destroy", tmp_path.as_uri(), "--yes"]) == 1
     assert "refusing to destroy" in capsys.readouterr().err
     assert os.path.exists(tmp_path / "jobs" / "x.json")
+
+
+def test_destroy_of_a_prefix_without_a_store_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("keep me")
+    assert main(["destroy", tmp_path.as_uri(), "--yes"]) == 0
+    err = capsys.readouterr().err
+    assert "no job store at" in err and "left alone" in err
+    assert listing(tmp_path) == {"notes.txt"}
+
+
+@pytest.mark.parametrize("marker", [None, '{"format": "fsjobstore", "version": 99}'])
+@pytest.mark.parametrize("mode", ["--dry-run", "--yes"])
+def test_gc_refuses_a_prefix_without_a_readable_marker(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, marker: str | None, mode: str
+) -> None:
+    # Without the marker, objects laid out like a store's orphans may be someone else's.
+    (tmp_path / "owned" / "job-x" / "f1").mkdir(parents=True)
+    (tmp_path / "owned" / "job-x" / "f1" / "stream").write_text("not an orphan of ours")
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / ".tmp-1-stream").write_text("nor this")
+    if marker is not None:
+        (tmp_path / "fsjobstore.json").write_text(marker)
+    before = listing(tmp_path)
+    assert main(["gc", tmp_path.as_uri(), mode, "--min-age", "0"]) == 1
+    assert "refusing to remove orphans" in capsys.readouterr().err
+    assert listing(tmp_path) == before
