@@ -98,6 +98,8 @@ class StorageCore:
             raise InvalidInputError(
                 f"cannot open store URL {self.url}: {self._clean(exc)}"
             ) from None
+        except Exception as exc:  # a backend that connects at once (sftp, ftp): refused, no host
+            raise BackendError(f"cannot open store URL {self.url}: {self._clean(exc)}") from exc
         self._fs: Any = _uncached(fs)
         self._per_thread = threading.local()
         self.root: str = str(root).rstrip("/")

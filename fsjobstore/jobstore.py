@@ -17,6 +17,7 @@ from typing import Any
 from toil.jobStores.abstractJobStore import (
     HintedJobStore,
     JobStoreExistsException,
+    LocatorException,
     NoSuchFileException,
     NoSuchJobStoreException,
 )
@@ -30,6 +31,7 @@ from fsjobstore._toil_shared import SharedMethods
 from fsjobstore._worker_env import non_secret_options, worker_environment
 from fsjobstore.errors import (
     CorruptObjectError,
+    FsJobStoreError,
     InvalidInputError,
     NotAJobStoreError,
     ObjectExistsError,
@@ -40,7 +42,21 @@ from fsjobstore.marker import make_marker, read_marker
 from fsjobstore.storage import Storage
 from fsjobstore.toil_url import FsspecURLAccess
 
-__all__ = ["FsspecJobStore"]
+__all__ = ["FsspecJobStore", "StoreOpenError"]
+
+
+class StoreOpenError(LocatorException, FsJobStoreError):
+    """An fsspec job store could not be opened, created or resumed as a workflow started.
+
+    Raised from ``Toil.__enter__`` for any :class:`~fsjobstore.errors.FsJobStoreError`
+    there (an unreachable server, missing credentials, a prefix holding other
+    data...), with the same message and that error as its cause.  It is a
+    ``LocatorException`` because Toil's CWL and WDL runners report those in one
+    line instead of a traceback.
+    """
+
+    def __init__(self, message: str) -> None:
+        FsJobStoreError.__init__(self, message)
 
 
 class FsspecJobStore(FsspecURLAccess, JobMethods, FileMethods, SharedMethods, HintedJobStore):

@@ -106,7 +106,8 @@ def check_url(url: str) -> None:
 
 def check_store_path(url: str) -> None:
     """Raise :class:`InvalidLocatorError` if *url* names no bucket where the backend
-    has buckets, or has an empty path component outside a local file system."""
+    has buckets, no directory on the local file system, or has an empty path
+    component outside a local file system."""
     match = _SCHEME.match(url)
     if match is None:
         return  # a bare local path
@@ -117,6 +118,13 @@ def check_store_path(url: str) -> None:
         raise InvalidLocatorError(
             f"store URL {redact_url(url)} names no {kind}: a store lives in an existing "
             f"{kind}, under a prefix of your choice ({match.group(1)}://{kind}/prefix)"
+        )
+    if profile.name == "local" and not path:
+        # fsspec's local root is "", which every path would be relative to: the
+        # store would land in the working directory.
+        raise InvalidLocatorError(
+            f"store URL {redact_url(url)} names no directory: choose one for the store "
+            f"({match.group(1)}:///path/to/store)"
         )
     if not profile.local and "//" in path:
         # s3://bucket//run1 is a different store from s3://bucket/run1 (a key

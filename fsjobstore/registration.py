@@ -200,8 +200,17 @@ def _patch(module: ModuleType) -> None:
             return result
 
         def enter(self: Any) -> Any:
-            result = original_enter(self)
-            _refuse_private_store(self)
+            from fsjobstore.errors import FsJobStoreError
+
+            try:
+                result = original_enter(self)
+                _refuse_private_store(self)
+            except FsJobStoreError as exc:
+                from fsjobstore.jobstore import StoreOpenError
+
+                if isinstance(exc, StoreOpenError):
+                    raise
+                raise StoreOpenError(str(exc)) from exc
             return result
 
         for function, original in (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fsjobstore.errors import InvalidInputError
+from fsjobstore.errors import BackendError, InvalidInputError
 from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance._helpers import all_keys
 from tests.servers import Backend
@@ -101,3 +101,19 @@ def test_an_upper_case_scheme_names_the_same_store(store: FsspecJobStore, backen
     assert shouted.locator == store.locator
     with shouted.read_shared_file_stream("case.txt") as stream:
         assert stream.read() == b"one store"
+
+
+@pytest.mark.parametrize("url", ["sftp://127.0.0.1:1/run1", "ftp://127.0.0.1:1/run1"])
+def test_a_server_that_refuses_the_connection_is_named(url: str) -> None:
+    # sshfs and fsspec's FTP connect as the filesystem is made; nothing listens on port 1.
+    with pytest.raises(BackendError, match=f"cannot open store URL {url}: ConnectionRefusedError"):
+        FsspecJobStore(url)
+
+
+def test_a_local_store_needs_a_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # fsspec's local root is "", against which every key would land in the working directory.
+    monkeypatch.chdir(tmp_path)
+    for url in ("file:///", "file://", "local:///"):
+        with pytest.raises(InvalidInputError, match="names no directory"):
+            FsspecJobStore(url)
+    assert list(tmp_path.iterdir()) == []

@@ -66,7 +66,9 @@ def test_locators_are_canonical(locator: str, expected: str) -> None:
 
 @pytest.mark.parametrize("bad", ["s3://b/a b", "s3://b/a;rm", "s3://b/$HOME", "s3://b/a\tb",
                                  "fsspec:s3://b/`x`", "fsspec:", "fsspec:relative/path",
-                                 "fsspec:s3://", "gs:///", "fsspec:az://", "s3://b//run1"])
+                                 "fsspec:s3://", "gs:///", "fsspec:az://", "s3://b//run1",
+                                 # fsspec's local root is "": the working directory
+                                 "fsspec:file:///", "fsspec:file://", "fsspec:local:///"])
 def test_unsafe_locators_are_refused(bad: str) -> None:
     from toil.common import Toil
     from toil.options.common import parse_jobstore

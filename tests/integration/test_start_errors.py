@@ -1,0 +1,48 @@
+"""A store that cannot be opened or created stops a CWL run with one line, not a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.integration.toil_run import EXAMPLES, RUN_OPTIONS, run, toil_env, tool
+from tests.servers import require_module
+
+pytestmark = pytest.mark.integration
+
+
+def _cwl(locator: str, tmp_path: Path) -> tuple[int, str]:
+    require_module("cwltool", "pip install 'toil[cwl]==9.6.0'")
+    result = run(
+        [tool("toil-cwl-runner"), "--jobStore", locator, *RUN_OPTIONS, "--outdir",
+         str(tmp_path / "out"), str(EXAMPLES / "wc.cwl"), str(EXAMPLES / "wc-job.yml")],
+        toil_env(), check=False,
+    )
+    return result.returncode, result.stderr
+
+
+def _one_line_error(stderr: str, *expected: str) -> None:
+    assert "Traceback" not in stderr, stderr[-3000:]
+    errors = [line for line in stderr.splitlines() if "] [E] [" in line]
+    assert len(errors) == 1, stderr[-3000:]
+    for text in expected:
+        assert text in errors[0]
+
+
+def test_a_prefix_holding_other_data(tmp_path: Path) -> None:
+    prefix = tmp_path / "data"
+    prefix.mkdir()
+    (prefix / "results.csv").write_text("keep me\n")
+    status, stderr = _cwl(f"fsspec:{prefix.as_uri()}", tmp_path)
+    assert status == 1
+    _one_line_error(stderr, "already holds objects that are not a job store")
+    assert [p.name for p in prefix.iterdir()] == ["results.csv"]
+
+
+def test_an_unreachable_server(tmp_path: Path) -> None:
+    # Nothing listens on port 1 of the loopback: the connection is refused at once.
+    status, stderr = _cwl("fsspec:sftp://127.0.0.1:1/run1", tmp_path)
+    assert status == 1
+    _one_line_error(stderr, "cannot open store URL sftp://127.0.0.1:1/run1",
+                    "ConnectionRefusedError")
