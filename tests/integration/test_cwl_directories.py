@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.toil_run import RUN_OPTIONS, run, toil_env, tool
+from tests.integration.toil_run import cwl_argv, run, toil_env
 from tests.servers import Backend, require_module
 
 pytestmark = pytest.mark.integration
@@ -40,8 +40,7 @@ def test_directories_secondary_files_and_scatter(
     require_module("cwltool", "pip install 'toil[cwl]==9.6.0'")
     outdir = tmp_path / "out"
     result = run(
-        [tool("toil-cwl-runner"), "--jobStore", locator, *RUN_OPTIONS, "--outdir", str(outdir),
-         str(WORKFLOW), str(_inputs(tmp_path))],
+        cwl_argv(locator, WORKFLOW, _inputs(tmp_path), "--outdir", str(outdir)),
         toil_env(workflow_backend.env),
     )
     outputs = json.loads(result.stdout)

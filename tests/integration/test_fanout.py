@@ -14,6 +14,7 @@ from tests.integration.toil_run import (
     EXAMPLES,
     RUN_OPTIONS,
     assert_wc_wdl_outputs,
+    cwl_argv,
     fanout_expected,
     run,
     toil_env,
@@ -51,8 +52,7 @@ def test_cwl_workflow_gives_byte_exact_output(
     require_module("cwltool", "pip install 'toil[cwl]==9.6.0'")
     outdir = tmp_path / "out"
     run(
-        [tool("toil-cwl-runner"), "--jobStore", locator, *RUN_OPTIONS, "--outdir", str(outdir),
-         str(EXAMPLES / "wc.cwl"), str(EXAMPLES / "wc-job.yml")],
+        cwl_argv(locator, EXAMPLES / "wc.cwl", EXAMPLES / "wc-job.yml", "--outdir", str(outdir)),
         toil_env(workflow_backend.env),
     )
     text = (EXAMPLES / "input.txt").read_bytes()

@@ -21,6 +21,7 @@ from tests.integration.toil_run import (
     EXAMPLES,
     RUN_OPTIONS,
     assert_wc_wdl_outputs,
+    cwl_argv,
     run,
     toil_env,
     tool,
@@ -52,8 +53,8 @@ def test_cwl_input_and_outputs_by_url_on_the_stores_backend(
     job.write_text(f"text:\n  class: File\n  location: {source}\n")
     outputs = source.rsplit("/", 1)[0] + "/outputs"
     run(
-        [tool("toil-cwl-runner"), "--jobStore", f"fsspec:{backend.new_url()}", *RUN_OPTIONS,
-         "--destBucket", outputs, str(EXAMPLES / "wc.cwl"), str(job)],
+        cwl_argv(f"fsspec:{backend.new_url()}", EXAMPLES / "wc.cwl", job,
+                 "--destBucket", outputs),
         toil_env(backend.env),
     )
     out_path = fs._strip_protocol(outputs)

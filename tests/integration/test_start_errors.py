@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.toil_run import EXAMPLES, RUN_OPTIONS, run, toil_env, tool
+from tests.integration.toil_run import EXAMPLES, cwl_argv, run, toil_env
 from tests.servers import require_module
 
 pytestmark = pytest.mark.integration
@@ -15,8 +15,8 @@ pytestmark = pytest.mark.integration
 def _cwl(locator: str, tmp_path: Path) -> tuple[int, str]:
     require_module("cwltool", "pip install 'toil[cwl]==9.6.0'")
     result = run(
-        [tool("toil-cwl-runner"), "--jobStore", locator, *RUN_OPTIONS, "--outdir",
-         str(tmp_path / "out"), str(EXAMPLES / "wc.cwl"), str(EXAMPLES / "wc-job.yml")],
+        cwl_argv(locator, EXAMPLES / "wc.cwl", EXAMPLES / "wc-job.yml",
+                 "--outdir", str(tmp_path / "out")),
         toil_env(), check=False,
     )
     return result.returncode, result.stderr

@@ -47,6 +47,12 @@ def tool(name: str) -> str:
     return str(BIN_DIR / name)
 
 
+def cwl_argv(locator: str, workflow: Path, job: Path, *options: str) -> list[str]:
+    """``toil-cwl-runner`` on *locator* with the usual run options, then *options*."""
+    return [tool("toil-cwl-runner"), "--jobStore", locator, *RUN_OPTIONS, *options,
+            str(workflow), str(job)]
+
+
 def run(
     argv: Sequence[str], env: Mapping[str, str], cwd: Path | None = None, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
