@@ -159,10 +159,10 @@ def _patch_quietly(module: ModuleType) -> None:
         _debug("fsjobstore: could not patch %s: %r", _TARGET, exc)
 
 
-def _debug(message: str, *args: object) -> None:
+def _debug(message: str, *args: object, exc_info: BaseException | None = None) -> None:
     import logging
 
-    logging.getLogger(__name__).debug(message, *args)
+    logging.getLogger(__name__).debug(message, *args, exc_info=exc_info)
 
 
 def _patch(module: ModuleType) -> None:
@@ -210,7 +210,10 @@ def _patch(module: ModuleType) -> None:
 
                 if isinstance(exc, StoreOpenError):
                     raise
-                raise StoreOpenError(str(exc)) from exc
+                # The message names the store and the backend's error; the
+                # backend's own traceback is for --logDebug only.
+                _debug("fsjobstore: opening the job store failed", exc_info=exc)
+                raise StoreOpenError(str(exc)) from None
             return result
 
         for function, original in (

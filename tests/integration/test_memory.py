@@ -39,7 +39,7 @@ def test_memory_store_without_debug_worker_fails_early_and_clearly(tmp_path: Pat
     locator = f"fsspec:memory://fsjobstore-tests/{uuid.uuid4().hex}"
     result = run(_fanout(locator, SOURCE.as_uri(), output), toil_env(), check=False)
     assert result.returncode != 0
-    assert "UnsupportedError" in result.stderr and "--debugWorker" in result.stderr
+    assert "StoreOpenError: the job store" in result.stderr and "--debugWorker" in result.stderr
     assert "Issuing the command" not in result.stderr  # no job ever started
     assert not output.exists()
 

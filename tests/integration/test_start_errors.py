@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.toil_run import EXAMPLES, cwl_argv, run, toil_env
+from tests.integration.toil_run import EXAMPLES, RUN_OPTIONS, cwl_argv, run, toil_env, tool
 from tests.servers import require_module
 
 pytestmark = pytest.mark.integration
@@ -46,3 +46,18 @@ def test_an_unreachable_server(tmp_path: Path) -> None:
     assert status == 1
     _one_line_error(stderr, "cannot open store URL sftp://127.0.0.1:1/run1",
                     "ConnectionRefusedError")
+
+
+def test_the_wdl_runner_shows_no_backend_frames(tmp_path: Path) -> None:
+    # Toil's WDL runner logs the traceback of any error; it holds Toil's frames
+    # and fsjobstore's, none from the SSH library (that one is for --logDebug).
+    require_module("WDL", "pip install 'toil[wdl]==9.6.0'")
+    result = run(
+        [tool("toil-wdl-runner"), "--jobStore", "fsspec:sftp://127.0.0.1:1/run1", *RUN_OPTIONS,
+         "--outputDirectory", str(tmp_path / "out"), str(EXAMPLES / "wc.wdl"),
+         str(EXAMPLES / "wc-inputs.json")],
+        toil_env(), cwd=tmp_path, check=False,
+    )
+    assert result.returncode == 1
+    assert "cannot open store URL sftp://127.0.0.1:1/run1: ConnectionRefusedError" in result.stderr
+    assert "asyncssh" not in result.stderr and "sshfs" not in result.stderr, result.stderr
