@@ -176,6 +176,7 @@ def _patch(module: ModuleType) -> None:
         original_get = toil_class.__dict__["getJobStore"].__func__
         original_parse = toil_class.__dict__["parseLocator"].__func__
         original_canonical = toil_class.__dict__["canonical_locator"].__func__
+        original_resume = toil_class.__dict__["resumeJobStore"].__func__
         original_enter = toil_class.__dict__["__enter__"]
 
         def get_job_store(cls: Any, locator: str) -> Any:
@@ -199,6 +200,14 @@ def _patch(module: ModuleType) -> None:
             result: str = original_canonical(cls, locator)
             return result
 
+        def resume_job_store(cls: Any, locator: str) -> Any:
+            from fsjobstore.errors import FsJobStoreError
+
+            try:
+                return original_resume(cls, locator)
+            except FsJobStoreError as exc:
+                raise _opening_failed(exc) from None
+
         def enter(self: Any) -> Any:
             from fsjobstore.errors import FsJobStoreError
 
@@ -206,20 +215,14 @@ def _patch(module: ModuleType) -> None:
                 result = original_enter(self)
                 _refuse_private_store(self)
             except FsJobStoreError as exc:
-                from fsjobstore.jobstore import StoreOpenError
-
-                if isinstance(exc, StoreOpenError):
-                    raise
-                # The message names the store and the backend's error; the
-                # backend's own traceback is for --logDebug only.
-                _debug("fsjobstore: opening the job store failed", exc_info=exc)
-                raise StoreOpenError(str(exc)) from None
+                raise _opening_failed(exc) from None
             return result
 
         for function, original in (
             (get_job_store, original_get),
             (parse_locator, original_parse),
             (canonical_locator, original_canonical),
+            (resume_job_store, original_resume),
             (enter, original_enter),
         ):
             function.__doc__ = original.__doc__
@@ -230,11 +233,28 @@ def _patch(module: ModuleType) -> None:
         toil_class.getJobStore = classmethod(get_job_store)
         toil_class.parseLocator = staticmethod(parse_locator)
         toil_class.canonical_locator = classmethod(canonical_locator)
+        toil_class.resumeJobStore = classmethod(resume_job_store)
         toil_class.__enter__ = enter
         _patch_options(module)
         _patch_utility_parser(module)
         _patch_url_schemes()
         setattr(toil_class, _MARK, True)
+
+
+def _opening_failed(exc: BaseException) -> BaseException:
+    """*exc*, raised while a workflow or utility opened an fsspec store, for Toil.
+
+    A :class:`~fsjobstore.jobstore.StoreOpenError` with the same message: a
+    ``LocatorException``, which Toil's runners report on one line.  The message
+    names the store and the backend's error; the backend's own traceback is
+    logged for ``--logDebug`` only.
+    """
+    from fsjobstore.jobstore import StoreOpenError
+
+    if isinstance(exc, StoreOpenError):
+        return exc
+    _debug("fsjobstore: opening the job store failed", exc_info=exc)
+    return StoreOpenError(str(exc))
 
 
 def _patch_url_schemes() -> None:
