@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from fsjobstore.layout import MARKER
+
 __all__ = [
     "INSTALL_HINT",
     "MissingExtra",
@@ -129,7 +131,14 @@ def open_store_view(args: argparse.Namespace) -> Any:
     from fsjobstore.view import open_view
 
     progress = False if args.no_progress else None
-    return open_view(args.url, progress=progress, **dict(args.option))
+    view = open_view(args.url, progress=progress, **dict(args.option))
+    snapshot = view.snapshot
+    if snapshot.marker is None:
+        # Objects, but no marker: a mistyped prefix shows as an empty store otherwise.
+        why = (snapshot.marker_error or f"it has no {MARKER}").removeprefix(f"{view.url}: ")
+        print(f"fsjobstore: warning: {view.url} may not be a job store: {why}",
+              file=sys.stderr)
+    return view
 
 
 def open_storage(args: argparse.Namespace) -> Any:

@@ -107,11 +107,14 @@ def job_rows(snapshot: Snapshot) -> list[dict[str, Any]]:
             }
         )
     for key, reason in sorted(snapshot.corrupt.items()):
+        corrupt_id = layout.job_id_from_key(key)
+        # The listing still tells what the job owns.
+        count, size = usage.get(corrupt_id, (0, 0)) if corrupt_id else (0, 0)
         rows.append(
-            {"job_id": layout.job_id_from_key(key), "name": None, "display_name": None,
+            {"job_id": corrupt_id, "name": None, "display_name": None,
              "state": "unreadable", "remaining_tries": None, "memory": None, "cores": None,
              "disk": None, "preemptible": None, "successors": 0, "predecessors": None,
-             "owned_files": 0, "owned_bytes": 0, "log_file_id": None, "updated": None,
+             "owned_files": count, "owned_bytes": size, "log_file_id": None, "updated": None,
              "error": reason}
         )
     return rows

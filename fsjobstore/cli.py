@@ -40,6 +40,28 @@ def _option(text: str) -> tuple[str, Any]:
     return name, value
 
 
+def _seconds(text: str) -> float:
+    """A number of seconds, zero or more (``--interval``, ``--min-age``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected zero or more seconds, got {text!r}")
+    return value
+
+
+def _positive(text: str) -> int:
+    """A whole number, one or more (``--max-polls``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``fsjobstore`` command."""
     parser = argparse.ArgumentParser(
@@ -73,14 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--unread", action="store_true", help="only messages not yet delivered")
     logs.add_argument("--text", action="store_true", help="print each message's full text")
     logs.add_argument("--follow", action="store_true", help="keep polling for new messages")
-    logs.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
-    logs.add_argument("--max-polls", type=int, default=None, help="stop after N polls")
+    logs.add_argument("--interval", type=_seconds, default=2.0, help="seconds between polls")
+    logs.add_argument("--max-polls", type=_positive, default=None, help="stop after N polls")
     command("du", "bytes and objects per category and top-level prefix", listing)
     tree = command("tree", "the key tree, depth-limited", listing)
     tree.add_argument("--depth", type=int, default=2, help="levels to show (default 2)")
     command("verify", "check integrity; exit 1 listing each problem", listing)
     gc = command("gc", "remove what verify proves orphaned", destructive)
-    gc.add_argument("--min-age", type=float, default=3600.0, metavar="SECONDS",
+    gc.add_argument("--min-age", type=_seconds, default=3600.0, metavar="SECONDS",
                     help="only objects older than this (default 3600: spares running work)")
     command("destroy", "delete the whole store (marker last)", destructive)
     return parser

@@ -49,6 +49,16 @@ _REQUIRED: Mapping[str, type | tuple[type, ...]] = {
 }
 
 
+#: Lists of job or file IDs: the tools look their items up.
+_ID_LISTS = ("successors", "services", "files_to_delete")
+#: Fields the tools read that may be null.
+_OPTIONAL: Mapping[str, type | tuple[type, ...]] = {
+    "log_file_id": str,
+    "remaining_try_count": int,
+    "predecessor_count": int,
+}
+
+
 def encode(fields: Mapping[str, Any], payload: bytes) -> bytes:
     """The manifest document for *fields* plus Toil's serialized *payload*."""
     document = dict(fields)
@@ -98,6 +108,18 @@ def validate(document: Any, *, where: str = "manifest") -> None:
             raise CorruptObjectError(
                 f"{where} field {name!r} should be {_kind_name(kind)}, "
                 f"found {type(document.get(name)).__name__}"
+            )
+    for name in _ID_LISTS:
+        value = document.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise CorruptObjectError(f"{where} field {name!r} should be a list of IDs (strings)")
+    for name, kinds in _OPTIONAL.items():
+        value = document.get(name)
+        # bool is an int in Python, never a count in a manifest
+        if value is not None and (not isinstance(value, kinds) or isinstance(value, bool)):
+            raise CorruptObjectError(
+                f"{where} field {name!r} should be {_kind_name(kinds)} or null, "
+                f"found {type(value).__name__}"
             )
     if document["schema"] != SCHEMA:
         raise CorruptObjectError(f"{where} has schema {document['schema']!r}, expected {SCHEMA!r}")

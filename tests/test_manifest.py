@@ -32,3 +32,22 @@ def test_encode_is_json_the_standard_library_reads_back() -> None:
 def test_decode_refuses_what_is_not_a_manifest(data: bytes) -> None:
     with pytest.raises(CorruptObjectError):
         manifest.decode(data)
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("files_to_delete", 3), ("services", ["a", 1]), ("successors", [{"x": 1}]),
+    ("log_file_id", 5), ("remaining_try_count", "2"), ("remaining_try_count", True),
+    ("predecessor_count", 1.5),
+])
+def test_decode_refuses_fields_of_the_wrong_type(field: str, value: object) -> None:
+    # The inspection tools read these fields; a hand-edited manifest must be
+    # reported as corrupt, not crash them.
+    document = json.loads(manifest.encode(FIELDS, b"p"))
+    document[field] = value
+    with pytest.raises(CorruptObjectError, match=f"field {field!r}"):
+        manifest.decode(json.dumps(document).encode())
+
+
+def test_decode_takes_nulls_where_a_field_may_be_null() -> None:
+    fields = {**FIELDS, "log_file_id": None, "remaining_try_count": None, "services": []}
+    assert manifest.decode(manifest.encode(fields, b"p"))["log_file_id"] is None

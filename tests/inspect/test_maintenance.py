@@ -166,3 +166,25 @@ def test_gc_refuses_a_prefix_without_a_readable_marker(
     assert main(["gc", tmp_path.as_uri(), mode, "--min-age", "0"]) == 1
     assert "refusing to remove orphans" in capsys.readouterr().err
     assert listing(tmp_path) == before
+
+
+def test_a_manifest_with_fields_of_the_wrong_type_is_reported_not_fatal(
+    capsys: pytest.CaptureFixture[str], store_path: Path
+) -> None:
+    path = next(p for p in manifests(store_path) if p.name.startswith("root-"))
+    document = json.loads(path.read_text())
+    document["files_to_delete"] = 3
+    document["successors"] = [{"x": 1}]
+    path.write_text(json.dumps(document))
+    status, problems = verify(capsys, store_path)
+    assert status == 1
+    assert ("manifest-corrupt", f"jobs/{path.name}") in [(p["kind"], p["key"]) for p in problems]
+    # The job's row is unreadable, and still counts what the listing says it owns.
+    assert main(["jobs", store_path.as_uri(), "--json", "--no-progress"]) == 0
+    row = next(r for r in json.loads(capsys.readouterr().out)
+               if r["job_id"] == path.name[: -len(".json")])
+    owned = [p for p in (store_path / "owned" / row["job_id"]).rglob("*") if p.is_file()]
+    assert row["state"] == "unreadable" and "should be a list of IDs" in row["error"]
+    assert (row["owned_files"], row["owned_bytes"]) == (len(owned),
+                                                        sum(p.stat().st_size for p in owned))
+    assert row["owned_files"] > 0

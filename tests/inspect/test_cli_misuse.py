@@ -1,0 +1,43 @@
+"""The ``fsjobstore`` command on bad arguments and on prefixes that are not stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fsjobstore.cli import main
+
+
+@pytest.mark.parametrize("argv", [
+    ["logs", "--follow", "--interval", "-1"], ["logs", "--interval", "nan"],
+    ["logs", "--follow", "--max-polls", "0"], ["logs", "--max-polls", "-3"],
+    ["gc", "--dry-run", "--min-age", "-5"],
+])
+def test_out_of_range_numbers_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], store_url: str, argv: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([argv[0], store_url, *argv[1:]])
+    assert exited.value.code == 2
+    assert f"argument {argv[-2]}: expected" in capsys.readouterr().err
+
+
+def test_a_prefix_without_a_marker_is_named_as_maybe_not_a_store(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A mistyped prefix inside a directory of other data would otherwise list as an empty store.
+    (tmp_path / "results.csv").write_text("1,2\n")
+    assert main(["jobs", tmp_path.as_uri(), "--json", "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == []
+    assert f"warning: {tmp_path.as_uri()} may not be a job store: it has no fsjobstore.json" \
+        in captured.err
+
+
+def test_a_store_with_its_marker_gets_no_warning(
+    capsys: pytest.CaptureFixture[str], store_url: str
+) -> None:
+    assert main(["jobs", store_url, "--json", "--no-progress"]) == 0
+    assert "warning" not in capsys.readouterr().err
