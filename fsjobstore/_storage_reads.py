@@ -286,6 +286,13 @@ class StorageReads(StorageCore):
             if info.get("type", "file") != "directory"
         }
 
+    def root_is_file(self) -> bool:
+        """Whether the root names a file rather than a directory or prefix (False if unsure)."""
+        try:
+            return bool(self.fs.isfile(self.root))
+        except Exception:  # only used to word an error: never raise
+            return False
+
     def any_object(self) -> bool:
         """Whether anything at all exists under the root."""
         with self._errors("", "list"):

@@ -44,7 +44,12 @@ def open_view(url: str, *, progress: bool | None = None, **storage_options: Any)
     storage = Storage(url, storage_options)
     if not storage.any_object():
         missing = storage.missing_bucket()
-        reason = f"{missing} does not exist" if missing else "the location is empty"
+        if missing:
+            reason = f"{missing} does not exist"
+        elif storage.root_is_file():
+            reason = "it is a file, not a directory or prefix"
+        else:
+            reason = "the location is empty"
         raise StoreNotFoundError(f"no job store at {storage.url}: {reason}")
     return StoreView(storage, progress=progress)
 

@@ -41,3 +41,11 @@ def test_a_store_with_its_marker_gets_no_warning(
 ) -> None:
     assert main(["jobs", store_url, "--json", "--no-progress"]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_a_url_naming_a_file_says_so(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a store\n")
+    assert main(["info", (tmp_path / "notes.txt").as_uri()]) == 1
+    assert "it is a file, not a directory or prefix" in capsys.readouterr().err
+    assert main(["info", (tmp_path / "empty").as_uri()]) == 1
+    assert "the location is empty" in capsys.readouterr().err
