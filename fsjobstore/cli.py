@@ -196,8 +196,15 @@ def _print_logs(args: argparse.Namespace, rows: list[dict[str, Any]], *, first: 
             render.print_json(rows)
         return
     if args.text:
+        try:
+            heading = render.console()
+        except render.MissingExtra:  # plain text needs no rich: the key unstyled
+            heading = None
         for row in rows:
-            render.console().print(f"[bold]{row['key']}[/bold]", markup=True)
+            if heading is not None:
+                heading.print(f"[bold]{row['key']}[/bold]", markup=True)
+            else:
+                print(row["key"], flush=True)
             sys.stdout.write(row["text"].rstrip("\n") + "\n")
         return
     if rows or first:

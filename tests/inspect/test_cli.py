@@ -109,6 +109,11 @@ def test_missing_rich_names_the_extra(
     assert main(["jobs", store_url, "--no-progress"]) == 1
     assert "pip install 'fsjobstore[inspect]'" in capsys.readouterr().err
     assert main(["jobs", store_url, "--json"]) == 0  # JSON needs no rich
+    capsys.readouterr()
+    logs = run_json(capsys, "logs", store_url, "--text")
+    assert main(["logs", store_url, "--text"]) == 0  # nor plain text
+    out = capsys.readouterr().out
+    assert logs and all(f"{log['key']}\n{log['text'].rstrip()}\n" in out for log in logs)
 
 
 def test_du_counts_a_delivered_message_once(
