@@ -14,7 +14,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["FORWARDED", "looks_secret", "non_secret_options", "worker_environment"]
+__all__ = ["FORWARDED", "looks_secret", "non_secret_options", "shareable_environment",
+           "worker_environment"]
 
 #: Environment variables forwarded as they are (never credentials).
 FORWARDED = (
@@ -30,7 +31,8 @@ FORWARDED = (
     "NO_GCE_CHECK",
     "FSSPEC_CONFIG_DIR",
 )
-_SECRET_WORDS = ("key", "secret", "token", "pass", "cred", "connection", "sas", "sig", "auth")
+_SECRET_WORDS = ("key", "secret", "token", "pass", "cred", "connection", "sas", "sig", "auth",
+                 "cookie")
 
 
 def looks_secret(name: str) -> bool:
@@ -72,10 +74,34 @@ def worker_environment(
     return env
 
 
+def shareable_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The leader's environment as Toil may store it for its workers: no credentials.
+
+    Toil writes the leader's whole environment into the store
+    (``shared/environment.pickle``) for workers to restore.  Variables whose
+    names look like credentials, and ``FSSPEC_*`` values that hold one, stay
+    out: workers that run beside the leader inherit them anyway, and others
+    need credentials of their own to open the store in the first place.
+    """
+    return {
+        name: value for name, value in environ.items()
+        if not looks_secret(name) and not (name.startswith("FSSPEC_") and _has_secrets(value))
+    }
+
+
 def _has_secrets(value: str) -> bool:
-    """Whether a ``FSSPEC_<PROTOCOL>`` JSON value names a secret-looking option."""
+    """Whether a ``FSSPEC_<PROTOCOL>`` JSON value names a secret-looking option,
+    at any depth (``client_kwargs``, ``storage_options``, HTTP ``headers``...)."""
     try:
         document = json.loads(value)
     except ValueError:
         return False
-    return isinstance(document, dict) and any(looks_secret(str(k)) for k in document)
+    return _names_secret(document)
+
+
+def _names_secret(node: Any) -> bool:
+    if isinstance(node, dict):
+        return any(looks_secret(str(k)) or _names_secret(v) for k, v in node.items())
+    if isinstance(node, list):
+        return any(_names_secret(item) for item in node)
+    return False

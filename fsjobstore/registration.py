@@ -178,6 +178,7 @@ def _patch(module: ModuleType) -> None:
         original_canonical = toil_class.__dict__["canonical_locator"].__func__
         original_resume = toil_class.__dict__["resumeJobStore"].__func__
         original_enter = toil_class.__dict__["__enter__"]
+        original_serialise = toil_class.__dict__["_serialiseEnv"]
 
         def get_job_store(cls: Any, locator: str) -> Any:
             if isinstance(locator, str) and is_fsspec_locator(locator):
@@ -218,7 +219,16 @@ def _patch(module: ModuleType) -> None:
                 raise _opening_failed(exc) from None
             return result
 
+        def serialise_env(self: Any) -> None:
+            from fsjobstore.jobstore import FsspecJobStore
+
+            if not isinstance(getattr(self, "_jobStore", None), FsspecJobStore):
+                original_serialise(self)
+                return
+            _write_environment(self._jobStore)
+
         for function, original in (
+            (serialise_env, original_serialise),
             (get_job_store, original_get),
             (parse_locator, original_parse),
             (canonical_locator, original_canonical),
@@ -235,10 +245,28 @@ def _patch(module: ModuleType) -> None:
         toil_class.canonical_locator = classmethod(canonical_locator)
         toil_class.resumeJobStore = classmethod(resume_job_store)
         toil_class.__enter__ = enter
+        toil_class._serialiseEnv = serialise_env
         _patch_options(module)
         _patch_utility_parser(module)
         _patch_url_schemes()
         setattr(toil_class, _MARK, True)
+
+
+def _write_environment(job_store: Any) -> None:
+    """``Toil._serialiseEnv`` for fsspec stores: the leader's environment minus credentials.
+
+    Toil stores the leader's environment for workers to restore; credentials
+    held in variables (``AWS_SECRET_ACCESS_KEY``, ``AZURE_STORAGE_CONNECTION_STRING``,
+    ``FSSPEC_*`` with a secret...) would end up in the bucket.  See
+    :func:`fsjobstore._worker_env.shareable_environment`.
+    """
+    import os
+    import pickle
+
+    from fsjobstore._worker_env import shareable_environment
+
+    with job_store.write_shared_file_stream("environment.pickle") as stream:
+        pickle.dump(shareable_environment(os.environ), stream, pickle.HIGHEST_PROTOCOL)
 
 
 def _opening_failed(exc: BaseException) -> BaseException:

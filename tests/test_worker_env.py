@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from fsjobstore._worker_env import worker_environment
+from fsjobstore._worker_env import shareable_environment, worker_environment
 
 
 def test_endpoints_forwarded_secrets_dropped() -> None:
@@ -35,3 +35,27 @@ def test_plain_fsspec_config_is_forwarded() -> None:
 
 def test_nothing_to_forward() -> None:
     assert worker_environment(["file"], {}, {"PATH": "/bin"}) == {}
+
+
+def test_nested_secrets_keep_an_fsspec_variable_back() -> None:
+    for value in ({"client_kwargs": {"aws_secret_access_key": "hunter2"}},
+                  {"storage_options": {"secret": "hunter2"}},
+                  {"headers": {"Authorization": "Bearer hunter2"}},
+                  {"headers": [{"Cookie": "session=hunter2"}]},
+                  {"client_kwargs": {"headers": {"X-Api-Key": "hunter2"}}}):
+        env = worker_environment(["s3"], {}, {"FSSPEC_S3": json.dumps(value)})
+        assert "hunter2" not in json.dumps(env), value
+
+
+def test_the_stored_environment_holds_no_credentials() -> None:
+    environ = {
+        "PATH": "/usr/bin", "LANG": "C.UTF-8", "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_SECRET_ACCESS_KEY": "hunter2", "AWS_SESSION_TOKEN": "hunter2",
+        "AZURE_STORAGE_CONNECTION_STRING": "AccountKey=hunter2", "GITHUB_TOKEN": "hunter2",
+        "FSSPEC_S3": json.dumps({"client_kwargs": {"aws_secret_access_key": "hunter2"}}),
+        "FSSPEC_HTTP": '{"timeout": 5}',
+    }
+    kept = shareable_environment(environ)
+    assert "hunter2" not in json.dumps(kept)
+    assert kept == {"PATH": "/usr/bin", "LANG": "C.UTF-8", "AWS_DEFAULT_REGION": "eu-west-1",
+                    "FSSPEC_HTTP": '{"timeout": 5}'}
