@@ -33,6 +33,7 @@ from fsjobstore.errors import InvalidInputError
 
 __all__ = [
     "JOB_STATES",
+    "existing_jobs",
     "file_rows",
     "job_rows",
     "job_state",
@@ -68,6 +69,12 @@ def job_state(document: dict[str, Any], existing_jobs: set[str] | frozenset[str]
     return "done"
 
 
+def existing_jobs(snapshot: Snapshot) -> frozenset[str]:
+    """The IDs of the jobs whose manifests exist, readable or not."""
+    unreadable = (layout.job_id_from_key(key) for key in snapshot.corrupt)
+    return frozenset(snapshot.manifests).union(j for j in unreadable if j)
+
+
 def _owned_usage(snapshot: Snapshot) -> dict[str, tuple[int, int]]:
     usage: dict[str, tuple[int, int]] = {}
     for key, info in snapshot.under(layout.OWNED).items():
@@ -81,7 +88,7 @@ def _owned_usage(snapshot: Snapshot) -> dict[str, tuple[int, int]]:
 
 def job_rows(snapshot: Snapshot) -> list[dict[str, Any]]:
     """One row per job manifest, unreadable manifests included (state ``unreadable``)."""
-    existing = frozenset(snapshot.manifests)
+    existing = existing_jobs(snapshot)
     usage = _owned_usage(snapshot)
     rows: list[dict[str, Any]] = []
     for job_id, doc in sorted(snapshot.manifests.items()):
@@ -268,7 +275,7 @@ def summary(snapshot: Snapshot, shared: dict[str, bytes | None]) -> dict[str, An
         }
     files = file_rows(snapshot)  # hint-tree tombstones and placeholders are not files
     categories["files"] = {"count": len(files), "bytes": sum(r["size"] for r in files)}
-    existing = frozenset(snapshot.manifests)
+    existing = existing_jobs(snapshot)
     states = dict.fromkeys(JOB_STATES, 0)
     for doc in snapshot.manifests.values():
         states[job_state(doc, existing)] += 1

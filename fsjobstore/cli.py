@@ -40,19 +40,23 @@ def _option(text: str) -> tuple[str, Any]:
     return name, value
 
 
+_MAX_SECONDS = 10.0**9  # about 30 years; time.sleep overflows not far above
+
+
 def _seconds(text: str) -> float:
     """A number of seconds, zero or more (``--interval``, ``--min-age``)."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not value >= 0:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"expected zero or more seconds, got {text!r}")
+    if not 0 <= value < _MAX_SECONDS:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(
+            f"expected zero or more seconds (less than {_MAX_SECONDS:.0f}), got {text!r}")
     return value
 
 
 def _positive(text: str) -> int:
-    """A whole number, one or more (``--max-polls``)."""
+    """A whole number, one or more (``--max-polls``, ``--depth``)."""
     try:
         value = int(text)
     except ValueError:
@@ -99,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--max-polls", type=_positive, default=None, help="stop after N polls")
     command("du", "bytes and objects per category and top-level prefix", listing)
     tree = command("tree", "the key tree, depth-limited", listing)
-    tree.add_argument("--depth", type=int, default=2, help="levels to show (default 2)")
+    tree.add_argument("--depth", type=_positive, default=2, help="levels to show (default 2)")
     command("verify", "check integrity; exit 1 listing each problem", listing)
     gc = command("gc", "remove what verify proves orphaned", destructive)
     gc.add_argument("--min-age", type=_seconds, default=3600.0, metavar="SECONDS",

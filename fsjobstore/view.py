@@ -177,7 +177,7 @@ class StoreView:
         # Only the successors' manifests matter; without a snapshot, check just those.
         successors = [str(j) for j in document.get("successors") or []]
         if self._snapshot is not None:
-            existing = set(self._snapshot.manifests) & set(successors)
+            existing = set(tables.existing_jobs(self._snapshot) & set(successors))
         else:
             existing = {j for j in successors if self.storage.exists(layout.job_key(j))}
         document["state"] = tables.job_state(document, existing)

@@ -61,3 +61,12 @@ def test_destroy_on_s3_keeps_foreign_objects(
     storage.write_bytes("elsewhere.txt", b"not ours")
     assert main(["destroy", url, *_options(s3_backend), "--yes"]) == 0
     assert storage.list_keys_at_root() == ["elsewhere.txt"]
+
+
+def test_destroy_in_a_bucket_that_does_not_exist_says_so(
+    s3_backend: Backend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A mistyped bucket must not read as a store destroyed.
+    url = "s3://no-such-bucket-fsjobstore/run1"
+    assert main(["destroy", url, *_options(s3_backend), "--yes"]) == 1
+    assert "the bucket 'no-such-bucket-fsjobstore' does not exist" in capsys.readouterr().err

@@ -140,3 +140,17 @@ def test_progress_bar_when_asked(store_url: str, capsys: pytest.CaptureFixture[s
 def test_job_state_without_a_listing(store_url: str) -> None:
     for row in open_view(store_url).job_rows():
         assert open_view(store_url).job(row["job_id"])["state"] == row["state"]
+
+
+def test_a_successor_with_an_unreadable_manifest_still_exists(store_path: Path) -> None:
+    # The failed follow-on's manifest is damaged: its job is still there, so the root waits.
+    damaged = next(p for p in (store_path / "jobs").glob("*.json")
+                   if p.name.startswith(FAILING_JOB))
+    damaged.write_bytes(damaged.read_bytes()[:40])
+    view = open_view(store_path.as_uri(), progress=False)
+    jobs = view.jobs()
+    assert jobs.groupby("state").size().to_dict() == {"unreadable": 1, "waiting": 1}
+    root = jobs[jobs.state == "waiting"].iloc[0]
+    assert root["successors"] == 1
+    assert view.summary()["job_states"]["waiting"] == 1
+    assert view.job(root["job_id"])["state"] == "waiting"
