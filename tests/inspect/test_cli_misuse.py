@@ -13,7 +13,8 @@ from fsjobstore.cli import main
 @pytest.mark.parametrize("argv", [
     ["logs", "--follow", "--interval", "-1"], ["logs", "--interval", "nan"],
     ["logs", "--follow", "--max-polls", "0"], ["logs", "--max-polls", "-3"],
-    ["gc", "--dry-run", "--min-age", "-5"],
+    ["gc", "--dry-run", "--min-age", "-5"], ["logs", "--interval", "inf"],
+    ["logs", "--interval", "1e300"], ["tree", "--depth", "-1"], ["tree", "--depth", "0"],
 ])
 def test_out_of_range_numbers_are_usage_errors(
     capsys: pytest.CaptureFixture[str], store_url: str, argv: list[str]
@@ -49,14 +50,3 @@ def test_a_url_naming_a_file_says_so(capsys: pytest.CaptureFixture[str], tmp_pat
     assert "it is a file, not a directory or prefix" in capsys.readouterr().err
     assert main(["info", (tmp_path / "empty").as_uri()]) == 1
     assert "the location is empty" in capsys.readouterr().err
-
-
-@pytest.mark.parametrize("argv", [["logs", "--interval", "inf"], ["logs", "--interval", "1e300"],
-                                  ["tree", "--depth", "-1"], ["tree", "--depth", "0"]])
-def test_unbounded_or_empty_ranges_are_usage_errors(
-    capsys: pytest.CaptureFixture[str], store_url: str, argv: list[str]
-) -> None:
-    with pytest.raises(SystemExit) as exited:
-        main([argv[0], store_url, *argv[1:]])
-    assert exited.value.code == 2
-    assert f"argument {argv[-2]}: expected" in capsys.readouterr().err
