@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import timedelta
+from typing import Any
 
 from fsjobstore import _cli_render as render
 from fsjobstore.layout import MARKER
@@ -52,6 +53,21 @@ def cmd_gc(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_uploads_to_abort(storage: Any) -> None:
+    """What a destroy would abort besides the objects: the store's unfinished uploads."""
+    from fsjobstore.errors import BackendError
+    from fsjobstore.maintenance import store_uploads
+
+    try:
+        uploads = store_uploads(storage)
+    except BackendError as exc:
+        print(f"fsjobstore: warning: {exc}; cannot tell which uploads would be aborted",
+              file=sys.stderr)
+        return
+    for upload in uploads:
+        print(f"would abort\t{upload.key}\t{upload.upload_id}")
+
+
 def cmd_destroy(args: argparse.Namespace) -> int:
     from fsjobstore.maintenance import destroy_store
 
@@ -76,6 +92,7 @@ def cmd_destroy(args: argparse.Namespace) -> int:
     if args.dry_run:
         for key in keys:
             print(f"would delete\t{key}")
+        _print_uploads_to_abort(storage)
     print(f"{'would delete' if args.dry_run else 'deleted'} {len(keys)} objects from "
           f"{storage.url}", file=sys.stderr)
     return 0

@@ -38,6 +38,7 @@ __all__ = [
     "collect_garbage",
     "destroy_store",
     "is_store_key",
+    "store_uploads",
     "unfinished_uploads",
     "verify",
 ]
@@ -144,6 +145,13 @@ def _modified(snapshot: Snapshot, key: str) -> datetime | None:
     return listing_time(snapshot.objects.get(key, {}), *MODIFIED_FIELDS)
 
 
+def store_uploads(storage: Storage) -> list[Upload]:
+    """The unfinished multipart uploads ``destroy`` aborts: those under the store's
+    own prefixes (S3; none elsewhere).  Raises :class:`BackendError` where the
+    credentials may not list them."""
+    return [u for u in storage.unfinished_uploads() if is_store_key(u.key)]
+
+
 def _abort_store_uploads(storage: Storage, listing: Future[list[Upload]] | None) -> None:
     """Abort the store's unfinished uploads (listed by *listing* if given).
 
@@ -153,7 +161,7 @@ def _abort_store_uploads(storage: Storage, listing: Future[list[Upload]] | None)
     """
     try:
         listed = listing.result() if listing is not None else storage.unfinished_uploads()
-        storage.abort_uploads([u for u in listed if is_store_key(u.key)])
+        storage.abort_uploads([u for u in listed if is_store_key(u.key)])  # as store_uploads
     except BackendError as exc:
         if not isinstance(exc.__cause__, PermissionError):
             raise

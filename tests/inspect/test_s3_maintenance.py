@@ -70,3 +70,21 @@ def test_destroy_in_a_bucket_that_does_not_exist_says_so(
     url = "s3://no-such-bucket-fsjobstore/run1"
     assert main(["destroy", url, *_options(s3_backend), "--yes"]) == 1
     assert "the bucket 'no-such-bucket-fsjobstore' does not exist" in capsys.readouterr().err
+
+
+def test_destroy_dry_run_names_the_uploads_it_would_abort(
+    s3_backend: Backend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = s3_backend.new_url()
+    storage = Storage(url, s3_backend.storage_options)
+    storage.write_bytes(layout.MARKER, make_marker())
+    bucket, _, prefix = storage.root.partition("/")
+    key = f"files/{'2' * 32}/big"
+    upload = storage.fs.call_s3("create_multipart_upload", Bucket=bucket, Key=f"{prefix}/{key}")
+    options = _options(s3_backend)
+    assert main(["destroy", url, *options, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"would abort\t{key}\t{upload['UploadId']}" in out.splitlines()
+    assert [u.upload_id for u in storage.unfinished_uploads()] == [upload["UploadId"]]
+    assert main(["destroy", url, *options, "--yes"]) == 0
+    assert storage.unfinished_uploads() == []
