@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -20,18 +21,24 @@ def _options(backend: Backend) -> list[str]:
     return argv
 
 
+def _store_with_an_unfinished_upload(
+    backend: Backend, key: str
+) -> tuple[str, Storage, dict[str, Any]]:
+    """A new store (its marker written) and a multipart upload begun at *key*, never completed."""
+    url = backend.new_url()
+    storage = Storage(url, backend.storage_options)
+    storage.write_bytes(layout.MARKER, make_marker())
+    bucket, _, prefix = storage.root.partition("/")
+    upload = storage.fs.call_s3("create_multipart_upload", Bucket=bucket, Key=f"{prefix}/{key}")
+    return url, storage, dict(upload)
+
+
 def test_unfinished_upload_is_found_and_aborted(
     s3_backend: Backend, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = s3_backend.new_url()
-    storage = Storage(url, s3_backend.storage_options)
-    storage.write_bytes(layout.MARKER, make_marker())
-    storage.write_bytes("files/" + "0" * 32 + "/data", b"kept")
-    bucket, _, prefix = storage.root.partition("/")
     key = f"files/{'1' * 32}/big"
-    upload = storage.fs.call_s3(
-        "create_multipart_upload", Bucket=bucket, Key=f"{prefix}/{key}"
-    )
+    url, storage, upload = _store_with_an_unfinished_upload(s3_backend, key)
+    storage.write_bytes("files/" + "0" * 32 + "/data", b"kept")
     options = _options(s3_backend)
 
     assert main(["verify", url, *options, "--json"]) == 1
@@ -75,12 +82,8 @@ def test_destroy_in_a_bucket_that_does_not_exist_says_so(
 def test_destroy_dry_run_names_the_uploads_it_would_abort(
     s3_backend: Backend, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = s3_backend.new_url()
-    storage = Storage(url, s3_backend.storage_options)
-    storage.write_bytes(layout.MARKER, make_marker())
-    bucket, _, prefix = storage.root.partition("/")
     key = f"files/{'2' * 32}/big"
-    upload = storage.fs.call_s3("create_multipart_upload", Bucket=bucket, Key=f"{prefix}/{key}")
+    url, storage, upload = _store_with_an_unfinished_upload(s3_backend, key)
     options = _options(s3_backend)
     assert main(["destroy", url, *options, "--dry-run"]) == 0
     out = capsys.readouterr().out
