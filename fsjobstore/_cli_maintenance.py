@@ -75,15 +75,15 @@ def cmd_destroy(args: argparse.Namespace) -> int:
         return 2
     storage = render.open_storage(args)
     keys = destroy_store(storage, dry_run=args.dry_run)
-    if not keys and storage.any_object():
-        # No marker and nothing of a store's: destroyed before, or a mistyped
-        # prefix.  The end state asked for holds (no store there), as with
-        # `toil clean` of a store that does not exist; say so.
-        print(f"fsjobstore: no job store at {storage.url} (no {MARKER} and none of a "
-              "store's objects): nothing deleted; the objects there are not the store's "
-              "and were left alone", file=sys.stderr)
-        return 0
     if not keys:
+        if storage.any_object():
+            # No marker and nothing of a store's: destroyed before, or a mistyped
+            # prefix.  The end state asked for holds (no store there), as with
+            # `toil clean` of a store that does not exist; say so.
+            print(f"fsjobstore: no job store at {storage.url} (no {MARKER} and none of a "
+                  "store's objects): nothing deleted; the objects there are not the store's "
+                  "and were left alone", file=sys.stderr)
+            return 0
         missing = storage.missing_bucket()
         if missing is not None:  # a mistyped bucket must not look like a destroyed store
             print(f"fsjobstore: error: no job store at {storage.url}: {missing} does not exist",

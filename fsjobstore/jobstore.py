@@ -51,9 +51,8 @@ class StoreOpenError(LocatorException, FsJobStoreError):
     Raised from ``Toil.__enter__`` for any :class:`~fsjobstore.errors.FsJobStoreError`
     there (an unreachable server, missing credentials, a prefix holding other
     data...), with the same message; that error's traceback is logged at debug
-    level.  It is a
-    ``LocatorException`` because Toil's CWL and WDL runners report those in one
-    line instead of a traceback.
+    level.  It is a ``LocatorException`` because Toil's CWL and WDL runners
+    report those in one line instead of a traceback.
     """
 
     def __init__(self, message: str) -> None:

@@ -149,7 +149,12 @@ def store_uploads(storage: Storage) -> list[Upload]:
     """The unfinished multipart uploads ``destroy`` aborts: those under the store's
     own prefixes (S3; none elsewhere).  Raises :class:`BackendError` where the
     credentials may not list them."""
-    return [u for u in storage.unfinished_uploads() if is_store_key(u.key)]
+    return _of_store(storage.unfinished_uploads())
+
+
+def _of_store(uploads: list[Upload]) -> list[Upload]:
+    """The *uploads* under the store's own prefixes (the bucket may hold others)."""
+    return [u for u in uploads if is_store_key(u.key)]
 
 
 def _abort_store_uploads(storage: Storage, listing: Future[list[Upload]] | None) -> None:
@@ -161,7 +166,7 @@ def _abort_store_uploads(storage: Storage, listing: Future[list[Upload]] | None)
     """
     try:
         listed = listing.result() if listing is not None else storage.unfinished_uploads()
-        storage.abort_uploads([u for u in listed if is_store_key(u.key)])  # as store_uploads
+        storage.abort_uploads(_of_store(listed))
     except BackendError as exc:
         if not isinstance(exc.__cause__, PermissionError):
             raise
