@@ -25,6 +25,7 @@ from typing_extensions import override
 
 from fsjobstore import layout
 from fsjobstore._text import text_stream as _text
+from fsjobstore._toil_errors import file_key
 from fsjobstore._toil_reading import Reading
 from fsjobstore.errors import ObjectNotFoundError
 
@@ -65,7 +66,7 @@ class FileMethods(AbstractJobStore, HintedJobStore):
         return layout.new_file_key(basename, owner=None, executable=executable)
 
     def _file_key(self, file_id: str | FileID) -> layout.FileKey:
-        return layout.parse_file_id(file_id)
+        return file_key(file_id)
 
     @override
     def write_file(

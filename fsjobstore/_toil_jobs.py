@@ -19,6 +19,7 @@ from typing_extensions import override
 
 from fsjobstore import layout, manifest
 from fsjobstore._job_fields import describe_job
+from fsjobstore._toil_errors import job_key
 from fsjobstore.errors import CorruptObjectError, InvalidInputError, ObjectNotFoundError
 
 if TYPE_CHECKING:
@@ -76,11 +77,17 @@ class JobMethods(AbstractJobStore):
     def job_exists(self, job_id: str) -> bool:
         if self._doomed is not None and str(job_id) in self._doomed:
             return False
-        return self._storage.exists(layout.job_key(str(job_id)))
+        try:
+            key = layout.job_key(str(job_id))
+        except InvalidInputError:
+            # Names no job here, as in Toil's stores: `toil debug-job` asks this
+            # of what the user typed, and looks it up as a job name if False.
+            return False
+        return self._storage.exists(key)
 
     @override
     def load_job(self, job_id: str) -> JobDescription:
-        key = layout.job_key(str(job_id))
+        key = job_key(str(job_id))
         if self._doomed is not None and str(job_id) in self._doomed:
             raise NoSuchJobException(job_id)
         try:
@@ -96,13 +103,13 @@ class JobMethods(AbstractJobStore):
 
     @override
     def delete_job(self, job_id: str) -> None:
+        key = job_key(str(job_id))
         if self._doomed is not None:
-            layout.validate_job_id(str(job_id))
             self._doomed.add(str(job_id))
             return
         # The manifest goes first: a crash in between leaves unreferenced files
         # (which `fsjobstore gc` removes), never a job whose files are gone.
-        self._storage.delete(layout.job_key(str(job_id)))
+        self._storage.delete(key)
         self._storage.delete_prefix(layout.owned_prefix(str(job_id)))
 
     @override

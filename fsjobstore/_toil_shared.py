@@ -15,6 +15,7 @@ from typing_extensions import override
 
 from fsjobstore import layout
 from fsjobstore._text import text_stream as _text
+from fsjobstore._toil_errors import file_key
 from fsjobstore._toil_reading import Reading
 from fsjobstore.errors import ObjectNotFoundError, UnsupportedError
 
@@ -36,7 +37,7 @@ class SharedMethods(AbstractJobStore):
 
     @override
     def get_public_url(self, file_name: str) -> str:
-        return self._public_url(layout.parse_file_id(file_name).key, file_name)
+        return self._public_url(file_key(file_name).key, file_name)
 
     @override
     def get_shared_public_url(self, shared_file_name: str) -> str:

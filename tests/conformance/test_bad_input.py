@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from toil.jobStores.abstractJobStore import NoSuchFileException, NoSuchJobException
 
 from fsjobstore.errors import BackendError, InvalidInputError
 from fsjobstore.jobstore import FsspecJobStore
@@ -24,19 +25,32 @@ TRAVERSALS = [
 
 
 @pytest.mark.parametrize("bad", TRAVERSALS)
-def test_file_ids_are_validated(store: FsspecJobStore, bad: str) -> None:
-    for call in (store.file_exists, store.get_file_size, store.delete_file):
-        with pytest.raises(InvalidInputError):
+def test_file_ids_are_validated(store: FsspecJobStore, bad: str, tmp_path: Path) -> None:
+    # Refused as bad input, and to Toil (as by its own stores) a file that is not there.
+    before = set(all_keys(store))
+    for call in (store.file_exists, store.get_file_size, store.delete_file,
+                 store.get_public_url):
+        with pytest.raises(InvalidInputError) as refused:
             call(bad)
-    with pytest.raises(InvalidInputError), store.read_file_stream(bad):
+        assert isinstance(refused.value, NoSuchFileException)
+    with pytest.raises(NoSuchFileException), store.read_file_stream(bad):
         pass
+    with pytest.raises(NoSuchFileException):
+        store.read_file(bad, str(tmp_path / "copy"))
+    assert set(all_keys(store)) == before
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("bad", ["../x", "a/b", "", "x\x00", ".hidden/..", "a b"])
 def test_job_ids_are_validated(store: FsspecJobStore, bad: str) -> None:
-    for call in (store.job_exists, store.load_job, store.delete_job):
-        with pytest.raises(InvalidInputError, match="job ID"):
+    # job_exists answers what Toil asks of a name the user typed (`toil debug-job`).
+    before = set(all_keys(store))
+    assert store.job_exists(bad) is False
+    for call in (store.load_job, store.delete_job):
+        with pytest.raises(InvalidInputError, match="job ID") as refused:
             call(bad)
+        assert isinstance(refused.value, NoSuchJobException)
+    assert set(all_keys(store)) == before
 
 
 @pytest.mark.parametrize("bad", ["../config.pickle", "a/b", "", "..", "x y", "nul\x00"])

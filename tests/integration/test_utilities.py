@@ -99,6 +99,11 @@ def test_debug_job_reruns_a_failed_job(
     info = run([tool("toil"), "debug-job", "--printJobInfo", locator, "work"], env)
     assert "Job: 'work'" in info.stdout, info.stdout[-3000:]
     assert len(list(markers.glob("start-0-*"))) == 1  # printing does not run it
+    # What is no job ID of the store is looked up as a job name.
+    unknown = run([tool("toil"), "debug-job", "--printJobInfo", locator, "no such/job"], env,
+                  check=False)
+    assert unknown.returncode == 1, unknown.stderr[-3000:]
+    assert 'No job found with ID or name "no such/job"' in unknown.stderr, unknown.stderr[-3000:]
 
     (markers / "fail-0").unlink()
     rerun = run([tool("toil"), "debug-job", locator, "work"], env)
