@@ -22,16 +22,18 @@ from fsjobstore.jobstore import FsspecJobStore
 from tests.gcs_signing import sign_options
 from tests.servers import Backend
 
+#: Toil's suites leave files unclosed; that is Toil's test code, not the store.
+UNCLOSED_FILES: list[pytest.MarkDecorator] = [
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
+
 
 class FsspecSuite(AbstractJobStoreTest.Test):
     """Toil's job-store suite on ``FsspecJobStore``; subclasses set ``backend_name``."""
 
     __test__ = False
-    # Toil's suite leaves files unclosed; that is Toil's test code, not the store.
-    pytestmark: ClassVar[list[pytest.MarkDecorator]] = [
-        pytest.mark.filterwarnings("ignore::ResourceWarning"),
-        pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
-    ]
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = UNCLOSED_FILES
     backend_name: ClassVar[str]
     backend: ClassVar[Backend]
 

@@ -18,18 +18,18 @@ import pytest
 from toil.test.src.fileStoreTest import hidden
 
 from tests.servers import Backend
+from tests.toil_suite._base import UNCLOSED_FILES
 
 pytestmark = pytest.mark.integration
 
 
 class _OnFsspec(hidden.AbstractNonCachingFileStoreTest):
     __test__ = False
-    # Toil's test code leaves files unclosed and calls its own deprecated
-    # camelCase names (importFile, exportFile); that is not the store.
+    # Toil's test code also calls its own deprecated camelCase names
+    # (importFile, exportFile); that is not the store.
     pytestmark: ClassVar[list[pytest.MarkDecorator]] = [
         pytest.mark.filterwarnings("ignore:.*is deprecated.*:DeprecationWarning"),
-        pytest.mark.filterwarnings("ignore::ResourceWarning"),
-        pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+        *UNCLOSED_FILES,
     ]
     backend_name: ClassVar[str]
     backend: ClassVar[Backend]
