@@ -49,7 +49,9 @@ def cmd_gc(args: argparse.Namespace) -> int:
     verb = "would remove" if args.dry_run else "removed"
     for problem in chosen:
         print(f"{verb}\t{problem.kind}\t{problem.key}")
-    print(f"{verb} {len(chosen)} orphans", file=sys.stderr)
+    younger = sum(1 for problem in problems if problem.removable) - len(chosen)
+    spared = f"; {younger} younger than --min-age {args.min_age:g}s left alone" if younger else ""
+    print(f"{verb} {len(chosen)} orphans{spared}", file=sys.stderr)
     return 0
 
 

@@ -143,6 +143,7 @@ def open_store_view(args: argparse.Namespace) -> Any:
 
 def open_storage(args: argparse.Namespace) -> Any:
     """The :class:`~fsjobstore.storage.Storage` the command line names."""
+    from fsjobstore.locator import without_prefix
     from fsjobstore.storage import Storage
 
-    return Storage(args.url, dict(args.option))
+    return Storage(without_prefix(args.url), dict(args.option))

@@ -14,8 +14,11 @@ import logging
 
 __all__ = ["CHATTY_LOGGERS", "RangeRefusalFilter", "quiet_sdk_loggers"]
 
-#: Loggers of the SDKs under fsspec's backends that log routine traffic at INFO.
-CHATTY_LOGGERS = ("azure", "asyncssh", "aiobotocore", "botocore", "urllib3")
+#: Loggers of the SDKs under fsspec's backends that log routine traffic at INFO,
+#: and of fsspec's backends that log every call at DEBUG (``toil debug-job``
+#: runs at DEBUG).
+CHATTY_LOGGERS = ("azure", "asyncssh", "aiobotocore", "botocore", "urllib3",
+                  "s3fs", "gcsfs", "adlfs", "sshfs")
 
 
 class RangeRefusalFilter(logging.Filter):

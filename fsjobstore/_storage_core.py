@@ -146,11 +146,15 @@ class StorageCore:
     def _clean(self, exc: BaseException) -> str:
         """*exc* as one line, without secrets.
 
-        Only the first line, and the service's error code where the exception
+        Only the first line (with the next where the first ends in a colon and says
+        nothing by itself), and the service's error code where the exception
         has one: the Azure SDK appends the request ID, a timestamp and the whole
         XML response to its messages (the chained exception keeps them).
         """
-        text = str(exc).strip().split("\n", 1)[0].strip()
+        lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+        text = lines[0] if lines else ""
+        if text.endswith(":") and len(lines) > 1:  # botocore: "Parameter validation failed:"
+            text = f"{text} {lines[1]}"
         code = getattr(exc, "error_code", None)
         code = getattr(code, "value", code)  # the Azure SDK's codes are a str enum
         if isinstance(code, str) and code and code not in text:

@@ -299,7 +299,10 @@ class StorageReads(StorageCore):
             if self.capabilities.local:
                 return os.path.isdir(self.root) and bool(os.listdir(self.root))
             try:
-                return bool(self.fs.ls(self.root, detail=False))
+                listing = self.fs.ls(self.root, detail=False)
             except FileNotFoundError:
                 return False
+            # Object stores list a file root as itself: that is not under the root.
+            return any(self.fs._strip_protocol(path).rstrip("/") != self.root
+                       for path in listing)
 

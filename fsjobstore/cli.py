@@ -18,10 +18,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from fsjobstore import __version__, layout
 from fsjobstore import _cli_render as render
-from fsjobstore import layout
 from fsjobstore._cli_maintenance import cmd_destroy, cmd_gc, cmd_verify
-from fsjobstore.errors import FsJobStoreError
+from fsjobstore.errors import FsJobStoreError, ObjectNotFoundError, StoreNotFoundError
 
 __all__ = ["main"]
 
@@ -71,8 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fsjobstore", description="Look inside an fsjobstore job store (no Toil needed)."
     )
+    parser.add_argument("--version", action="version", version=f"fsjobstore {__version__}")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("url", help="the store's fsspec URL, e.g. s3://bucket/prefix")
+    common.add_argument("url", help="the store's fsspec URL, e.g. s3://bucket/prefix "
+                        "(or Toil's locator, fsspec:s3://bucket/prefix)")
     common.add_argument("-o", "--option", action="append", type=_option, default=[],
                         metavar="KEY=VALUE", help="an fsspec storage option (repeatable)")
     common.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
@@ -167,7 +169,16 @@ def cmd_files(args: argparse.Namespace) -> int:
 
 def cmd_cat(args: argparse.Namespace) -> int:
     key = layout.parse_file_id(args.file_id).key
-    with render.open_storage(args).open_read(key) as stream:
+    storage = render.open_storage(args)
+    try:
+        stream = storage.open_read(key)
+    except ObjectNotFoundError:
+        missing = storage.missing_bucket()  # a mistyped bucket, not a missing file
+        if missing is None:
+            raise
+        raise StoreNotFoundError(f"no job store at {storage.url}: {missing} does not exist"
+                                 ) from None
+    with stream:
         shutil.copyfileobj(stream, sys.stdout.buffer)
     sys.stdout.flush()
     return 0

@@ -36,7 +36,7 @@ from fsjobstore.errors import (
     NotAJobStoreError,
     ObjectExistsError,
 )
-from fsjobstore.locator import PREFIX, make_locator
+from fsjobstore.locator import PREFIX, make_locator, without_prefix
 from fsjobstore.maintenance import destroy_store
 from fsjobstore.marker import make_marker, read_marker
 from fsjobstore.storage import Storage
@@ -76,7 +76,7 @@ class FsspecJobStore(FsspecURLAccess, JobMethods, FileMethods, SharedMethods, Hi
         sign_options: dict[str, Any] | None = None,
         **storage_options: Any,
     ) -> None:
-        url = locator[len(PREFIX) + 1 :] if locator.startswith(PREFIX + ":") else locator
+        url = without_prefix(locator)
         locator = make_locator(url)  # checked before anything connects
         quiet_sdk_loggers()
         self._storage = Storage(url, storage_options, sign_options=sign_options)

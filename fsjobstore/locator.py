@@ -12,11 +12,11 @@ import os
 import re
 
 from fsjobstore._redact import redact_url
-from fsjobstore.backends import profile_for
+from fsjobstore.backends import PROFILES, profile_for
 from fsjobstore.errors import InvalidLocatorError
 
-__all__ = ["PREFIX", "TOIL_OWNED", "TOIL_SCHEMES", "check_store_path", "is_fsspec_locator",
-           "lower_scheme", "make_locator", "url_of"]
+__all__ = ["PREFIX", "TOIL_OWNED", "TOIL_SCHEMES", "check_slashes", "check_store_path",
+           "is_fsspec_locator", "lower_scheme", "make_locator", "url_of", "without_prefix"]
 
 PREFIX = "fsspec"
 #: Locator names Toil resolves itself; a bare URL with these schemes stays Toil's.
@@ -27,6 +27,12 @@ _LOCAL = frozenset({"file", "local"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 # Characters a POSIX shell treats specially, plus whitespace and NUL.
 _UNSAFE = re.compile(r"[\s\x00'\"`$\\;&|<>()*?!{}\[\]~#]")
+# "//host/path" with no protocol before it (``fsspec://bucket/run``).
+_NO_PROTOCOL = re.compile(r"^//[^/]")
+# "gs:/bucket/run", "az:container/run": a protocol name and ':' without '//'.
+_MISSING_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(?!//)")
+#: Protocols fsspec reads but cannot write, list or delete on.
+_READ_ONLY = frozenset({"http", "https"})
 # A password in the authority: ``proto://user:password@host/...``.
 _PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@]*:[^/@]*@")
 
@@ -39,11 +45,34 @@ def is_fsspec_locator(locator: str) -> bool:
     return match is not None and match.group(1).lower() not in TOIL_OWNED
 
 
+def check_slashes(locator: str) -> None:
+    """Refuse ``gs:/bucket/run`` and the like: a protocol fsjobstore knows, without ``//``.
+
+    Toil would take ``gs`` for the name of one of its own job-store kinds and
+    fail with "Unknown job store implementation".
+    """
+    match = _MISSING_SLASHES.match(locator)
+    if match is None:
+        return
+    scheme = match.group(1).lower()
+    if scheme in TOIL_OWNED or scheme not in PROFILES:
+        return
+    raise InvalidLocatorError(
+        f"the job store locator {redact_url(locator)!r} needs '//' after '{match.group(1)}:' "
+        f"({scheme}://bucket-or-host/path, or fsspec:{scheme}://...)"
+    )
+
+
 def url_of(locator: str) -> str:
     """The fsspec URL inside *locator*, checked to be shell-safe."""
-    url = locator[len(PREFIX) + 1 :] if locator.startswith(PREFIX + ":") else locator
+    url = without_prefix(locator)
     check_url(url)
     return url
+
+
+def without_prefix(locator: str) -> str:
+    """*locator* without a leading ``fsspec:`` (a URL stays as it is)."""
+    return locator[len(PREFIX) + 1 :] if locator.startswith(PREFIX + ":") else locator
 
 
 def make_locator(url: str) -> str:
@@ -54,9 +83,7 @@ def make_locator(url: str) -> str:
     ``file:`` stores: the locator is read again in every worker process, and
     those may start elsewhere.
     """
-    if url.startswith(PREFIX + ":"):
-        url = url[len(PREFIX) + 1 :]
-    url = lower_scheme(url)
+    url = lower_scheme(without_prefix(url))
     check_url(url)
     match = _SCHEME.match(url)
     if match and match.group(1).lower() in _LOCAL and not url[match.end():].startswith("/"):
@@ -101,6 +128,14 @@ def check_url(url: str) -> None:
             "'fsspec:s3://bucket/prefix' "
             "or 'fsspec:file:///absolute/path'"
         )
+    if _NO_PROTOCOL.match(url):
+        # fsspec://bucket/run: the protocol was forgotten, and the rest would
+        # be taken as the local path /bucket/run.
+        raise InvalidLocatorError(
+            f"the job store URL {redact_url(url)!r} starts with '//' but names no protocol: "
+            "write the protocol before it ('fsspec:s3://bucket/prefix'), or a local "
+            "directory as 'fsspec:file:///absolute/path'"
+        )
     check_store_path(url)
 
 
@@ -109,15 +144,30 @@ def check_store_path(url: str) -> None:
     has buckets, no directory on the local file system, or has an empty path
     component outside a local file system."""
     match = _SCHEME.match(url)
-    if match is None:
-        return  # a bare local path
-    profile = profile_for(match.group(1).lower())
-    path = url[match.end():].strip("/")
-    if profile.buckets and not path:
-        kind = "container" if profile.name == "azure" else "bucket"
+    if match is None:  # a bare local path
+        if not url.strip("/"):
+            raise InvalidLocatorError(
+                f"store URL {url} names no directory: the root directory cannot hold a "
+                "store; choose a directory for it (/path/to/store)"
+            )
+        return
+    scheme = match.group(1).lower()
+    if scheme in _READ_ONLY:
         raise InvalidLocatorError(
-            f"store URL {redact_url(url)} names no {kind}: a store lives in an existing "
-            f"{kind}, under a prefix of your choice ({match.group(1)}://{kind}/prefix)"
+            f"store URL {redact_url(url)} is an {scheme.upper()} address: fsspec can read "
+            "files over HTTP but cannot list, rename or delete them there, so a job store "
+            "cannot live on one; use a bucket, container or directory"
+        )
+    profile = profile_for(scheme)
+    rest = url[match.end():]
+    path = rest.strip("/")
+    if profile.buckets and (not path or rest.startswith("/")):
+        # s3:///bucket/run: keys starting with "/", which no listing returns
+        kind = "container" if profile.name == "azure" else "bucket"
+        where = " (nothing between '://' and the next '/')" if path else ""
+        raise InvalidLocatorError(
+            f"store URL {redact_url(url)} names no {kind}{where}: a store lives in an "
+            f"existing {kind}, under a prefix of your choice ({match.group(1)}://{kind}/prefix)"
         )
     if profile.name == "local" and not path:
         # fsspec's local root is "", which every path would be relative to: the

@@ -171,6 +171,12 @@ def _patch(module: ModuleType) -> None:
         toil_class: Any = module.Toil
         if toil_class.__dict__.get(_MARK, False):
             return
+        from fsjobstore._toil_arguments import (
+            canonical,
+            patch_options,
+            patch_utility_parser,
+            report_utility_errors,
+        )
         from fsjobstore.locator import is_fsspec_locator
 
         original_get = toil_class.__dict__["getJobStore"].__func__
@@ -184,7 +190,7 @@ def _patch(module: ModuleType) -> None:
             if isinstance(locator, str) and is_fsspec_locator(locator):
                 from fsjobstore.jobstore import FsspecJobStore
 
-                return FsspecJobStore(_canonical(locator))  # checks the grammar first
+                return FsspecJobStore(canonical(locator))  # checks the grammar first
             return original_get(cls, locator)
 
         def parse_locator(locator: str) -> tuple[str, str]:
@@ -197,7 +203,7 @@ def _patch(module: ModuleType) -> None:
 
         def canonical_locator(cls: Any, locator: str) -> str:
             if isinstance(locator, str) and is_fsspec_locator(locator):
-                return _canonical(locator)
+                return canonical(locator)
             result: str = original_canonical(cls, locator)
             return result
 
@@ -246,9 +252,10 @@ def _patch(module: ModuleType) -> None:
         toil_class.resumeJobStore = classmethod(resume_job_store)
         toil_class.__enter__ = enter
         toil_class._serialiseEnv = serialise_env
-        _patch_options(module)
-        _patch_utility_parser(module)
+        patch_options(module)
+        patch_utility_parser(module)
         _patch_url_schemes()
+        report_utility_errors()
         setattr(toil_class, _MARK, True)
 
 
@@ -307,85 +314,6 @@ def _patch_url_schemes() -> None:
         known = getattr(io, list_name, None)
         if isinstance(known, list):
             known.extend(scheme for scheme in schemes if scheme not in known)
-
-
-def _canonical(locator: str) -> str:
-    from fsjobstore.locator import make_locator, url_of
-
-    return make_locator(url_of(locator))
-
-
-def _patch_options(common: ModuleType) -> None:
-    """Make ``--jobStore fsspec:<url>`` parse to the canonical locator, with a clear error."""
-    options = sys.modules.get("toil.options.common")
-    if options is None:
-        return
-    original: Callable[[str], str] = options.parse_jobstore
-    if getattr(original, "__wrapped__", None) is not None:
-        return
-
-    def parse_jobstore(jobstore_uri: str) -> str:
-        from fsjobstore.locator import is_fsspec_locator
-
-        if isinstance(jobstore_uri, str) and is_fsspec_locator(jobstore_uri):
-            return _locator_argument(jobstore_uri)
-        return original(jobstore_uri)
-
-    parse_jobstore.__doc__ = original.__doc__
-    parse_jobstore.__wrapped__ = original  # type: ignore[attr-defined]
-    options.parse_jobstore = parse_jobstore  # type: ignore[attr-defined]
-    if getattr(common, "parse_jobstore", None) is original:
-        common.parse_jobstore = parse_jobstore  # type: ignore[attr-defined]
-
-
-def _locator_argument(locator: str) -> str:
-    """The canonical form of the fsspec *locator* given as a command-line argument.
-
-    A malformed one is an argparse error naming what is wrong (``toil status:
-    error: argument jobStore: ...``) instead of a traceback.
-    """
-    import argparse
-
-    from fsjobstore.errors import InvalidLocatorError
-
-    try:
-        return _canonical(locator)
-    except InvalidLocatorError as exc:
-        # argparse shows an ArgumentTypeError's message; a ValueError's it hides.
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _utility_locator(locator: str) -> str:
-    """The ``type`` of a Toil utility's ``jobStore`` argument (Toil's own: ``str``)."""
-    from fsjobstore.locator import is_fsspec_locator
-
-    if isinstance(locator, str) and is_fsspec_locator(locator):
-        return _locator_argument(locator)
-    return locator
-
-
-def _patch_utility_parser(common: ModuleType) -> None:
-    """Check the locator ``toil status/clean/kill/stats/...`` are given, as the runners do.
-
-    The utilities take the store as a plain positional string
-    (``parser_with_common_options(jobstore_option=True)``); their modules import
-    the function from ``toil.common`` after this patch, so they get the wrapper.
-    """
-    original: Callable[..., Any] | None = getattr(common, "parser_with_common_options", None)
-    if original is None or getattr(original, "__wrapped__", None) is not None:
-        return
-
-    def parser_with_common_options(*args: Any, **kwargs: Any) -> Any:
-        parser = original(*args, **kwargs)
-        for action in getattr(parser, "_actions", ()):
-            if action.dest == "jobStore" and not action.option_strings and action.type is str:
-                action.type = _utility_locator
-        return parser
-
-    parser_with_common_options.__doc__ = original.__doc__
-    parser_with_common_options.__name__ = original.__name__
-    parser_with_common_options.__wrapped__ = original  # type: ignore[attr-defined]
-    common.parser_with_common_options = parser_with_common_options  # type: ignore[attr-defined]
 
 
 def _refuse_private_store(toil: Any) -> None:

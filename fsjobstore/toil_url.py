@@ -9,8 +9,10 @@ handlers are left alone.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
+from collections.abc import Iterator
 from typing import IO, Any, cast
 from urllib.parse import ParseResult
 
@@ -49,6 +51,16 @@ def _fs_and_path(url: ParseResult) -> tuple[Any, str]:
     return fs, path
 
 
+@contextlib.contextmanager
+def _naming(url: ParseResult) -> Iterator[None]:
+    """Let a missing file's error name the URL (sftp's says only "No such file")."""
+    try:
+        yield
+    except FileNotFoundError:
+        text = redact_url(url.geturl())
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), text) from None
+
+
 class FsspecURLAccess(URLAccess):
     """Toil's URL access on any fsspec filesystem."""
 
@@ -84,7 +96,9 @@ class FsspecURLAccess(URLAccess):
     def _list_url(cls, url: ParseResult) -> list[str]:
         fs, path = _fs_and_path(url)
         out = []
-        for info in fs.ls(path, detail=True):
+        with _naming(url):
+            listing = fs.ls(path, detail=True)
+        for info in listing:
             name = str(info["name"]).rstrip("/").rsplit("/", 1)[-1]
             out.append(name + "/" if info.get("type") == "directory" else name)
         return out
@@ -93,14 +107,15 @@ class FsspecURLAccess(URLAccess):
     @override
     def _open_url(cls, url: ParseResult) -> IO[bytes]:
         fs, path = _fs_and_path(url)
-        return cast(IO[bytes], fs.open(path, "rb"))
+        with _naming(url):
+            return cast(IO[bytes], fs.open(path, "rb"))
 
     @classmethod
     @override
     def _read_from_url(cls, url: ParseResult, writable: IO[bytes] | IO[str]) -> tuple[int, bool]:
         fs, path = _fs_and_path(url)
         size = 0
-        with fs.open(path, "rb") as readable:
+        with _naming(url), fs.open(path, "rb") as readable:
             while chunk := readable.read(_CHUNK):
                 writable.write(chunk)
                 size += len(chunk)

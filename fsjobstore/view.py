@@ -23,6 +23,7 @@ from fsjobstore import layout
 from fsjobstore._progress import progress_bar
 from fsjobstore._snapshot import Snapshot, take_snapshot
 from fsjobstore.errors import ObjectNotFoundError, StoreNotFoundError
+from fsjobstore.locator import without_prefix
 from fsjobstore.storage import Storage
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def open_view(url: str, *, progress: bool | None = None, **storage_options: Any)
     means "only when stderr is a terminal".  Raises
     :class:`~fsjobstore.errors.StoreNotFoundError` when *url* holds nothing.
     """
-    storage = Storage(url, storage_options)
+    storage = Storage(without_prefix(url), storage_options)  # a Toil locator works too
     if not storage.any_object():
         missing = storage.missing_bucket()
         if missing:

@@ -23,6 +23,7 @@ TOIL_FREE = [
     "fsjobstore.view",
     "fsjobstore.cli",
     "fsjobstore.registration",
+    "fsjobstore._toil_arguments",
     "fsjobstore._job_fields",
     "fsjobstore._text",
     "fsjobstore._worker_env",

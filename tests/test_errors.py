@@ -47,3 +47,18 @@ def test_a_backend_error_names_the_action_and_key(key: str, expected: str) -> No
     with pytest.raises(errors.BackendError) as caught:
         storage._raise_translated(RuntimeError("boom"), key, "list")
     assert str(caught.value) == f"memory://errors/store: {expected}: RuntimeError: boom"
+
+
+def test_a_first_line_ending_in_a_colon_keeps_the_reason_after_it() -> None:
+    # botocore: "Parameter validation failed:\nInvalid bucket name ...": the
+    # first line alone says nothing.  Other lines (the Azure SDK's request IDs
+    # and XML) stay out.
+    from fsjobstore.storage import Storage
+
+    storage = Storage("memory://errors/store")
+    failure = RuntimeError('Parameter validation failed:\nInvalid bucket name "a!": must match\n'
+                           "RequestId: 123")
+    with pytest.raises(errors.BackendError) as caught:
+        storage._raise_translated(failure, "", "list")
+    assert str(caught.value) == ("memory://errors/store: list failed: RuntimeError: Parameter "
+                                 'validation failed: Invalid bucket name "a!": must match')

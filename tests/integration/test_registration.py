@@ -68,7 +68,14 @@ def test_locators_are_canonical(locator: str, expected: str) -> None:
                                  "fsspec:s3://b/`x`", "fsspec:", "fsspec:relative/path",
                                  "fsspec:s3://", "gs:///", "fsspec:az://", "s3://b//run1",
                                  # fsspec's local root is "": the working directory
-                                 "fsspec:file:///", "fsspec:file://", "fsspec:local:///"])
+                                 "fsspec:file:///", "fsspec:file://", "fsspec:local:///",
+                                 "fsspec:/", "fsspec://", "fsspec:///",
+                                 # a forgotten protocol: the local path /bucket/run
+                                 "fsspec://bucket/run",
+                                 # no bucket: "/bkt/x" keys, which listings never return
+                                 "fsspec:s3:///bkt/x", "gs:///bkt/x", "fsspec:az:///c/x",
+                                 # fsspec's HTTP cannot list, rename or delete
+                                 "http://127.0.0.1:1/b/y", "fsspec:https://example.com/x"])
 def test_unsafe_locators_are_refused(bad: str) -> None:
     from toil.common import Toil
     from toil.options.common import parse_jobstore
@@ -81,6 +88,23 @@ def test_unsafe_locators_are_refused(bad: str) -> None:
         parse_jobstore(bad)
     with pytest.raises(InvalidLocatorError):
         Toil.getJobStore(bad)
+
+
+@pytest.mark.parametrize(("locator", "reason"), [
+    ("fsspec:nosuch://x", "names the protocol 'nosuch', which fsspec does not know"),
+    ("nosuch://x", "names the protocol 'nosuch', which fsspec does not know"),
+    # Toil would take "gs" for one of its own job-store kinds
+    ("gs:/bucket/run", "needs '//' after 'gs:'"),
+    ("az:container/run", "needs '//' after 'az:'"),
+])
+def test_a_locator_toil_cannot_use_is_refused_when_parsed(locator: str, reason: str) -> None:
+    from toil.options.common import parse_jobstore
+
+    from fsjobstore import register
+
+    register()
+    with pytest.raises(argparse.ArgumentTypeError, match=reason):
+        parse_jobstore(locator)
 
 
 @pytest.mark.parametrize("url", ["sftp://me:hunter22@host/store", "ftp://me:hunter22@host:21/s"])

@@ -124,6 +124,9 @@ def test_debug_job_reruns_a_failed_job(
     ("kill", "fsspec:gs://bucket//run1", "empty path component"),
     ("stats", "fsspec:relative/path", "needs a protocol"),
     ("debug-job", "fsspec:sftp://me:hunter22@host/store", "holds a password"),
+    ("status", "fsspec:/", "names no directory"),
+    ("clean", "gs:/bucket/run", "needs '//' after 'gs:'"),
+    ("stats", "fsspec:nosuch://bucket/run", "which fsspec does not know"),
 ])
 def test_a_malformed_locator_is_a_usage_error(utility: str, locator: str, reason: str) -> None:
     argv = [tool("toil"), utility, locator]
@@ -135,3 +138,17 @@ def test_a_malformed_locator_is_a_usage_error(utility: str, locator: str, reason
     assert reason in result.stderr
     assert "Traceback" not in result.stderr
     assert "hunter22" not in result.stderr
+
+
+@pytest.mark.parametrize("utility", ["status", "clean", "kill", "stats"])
+def test_a_store_that_cannot_be_opened_is_one_line(utility: str) -> None:
+    # Nothing listens on port 1: the store cannot be opened.  Toil's utilities
+    # catch only "no such job store"; fsjobstore's message is printed alone.
+    locator = "fsspec:sftp://127.0.0.1:1/store"
+    result = run([tool("toil"), utility, locator], toil_env(), check=False)
+    assert result.returncode == 1, result.stderr
+    assert (f"toil {utility}: error: cannot open store URL sftp://127.0.0.1:1/store: "
+            "ConnectionRefusedError") in result.stderr
+    assert "Traceback" not in result.stderr
+    debug = run([tool("toil"), utility, "--logDebug", locator], toil_env(), check=False)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr  # kept for --logDebug

@@ -2,8 +2,9 @@
 
 Toil's job-store suite calls the store directly; this one runs real workflows
 whose jobs use Toil's non-caching file store on an ``fsspec:`` locator (the
-leader in this process, workers in subprocesses), on a local directory and on
-S3.  Toil's caching suite takes about 16 minutes a backend here; its
+leader in this process, workers in subprocesses), on a local directory, S3,
+Azure Blob, GCS and SFTP (memory stores cannot reach worker processes).
+Toil's caching suite takes about 16 minutes a backend here; its
 ``testDeleteLocalFile`` (a job reading ``"bogus"``) is covered by
 ``tests/integration/test_unknown_ids.py``.
 """
@@ -12,8 +13,9 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import ClassVar
+from typing import Any, ClassVar
 
+import fsspec.config
 import pytest
 from toil.test.src.fileStoreTest import hidden
 
@@ -44,6 +46,14 @@ class _OnFsspec(hidden.AbstractNonCachingFileStoreTest):
         monkeypatch.setenv("PATH", os.pathsep.join([bin_dir, os.environ.get("PATH", "")]))
         for name, value in self.backend.env.items():
             monkeypatch.setenv(name, value)
+        # The leader runs in this process, whose fsspec read FSSPEC_* variables
+        # (the SFTP key) into its configuration when imported, before these were
+        # set: give it what the workers read from their environment.
+        conf: dict[str, dict[str, Any]] = {}
+        fsspec.config.set_conf_env(conf, self.backend.env)
+        for protocol, options in conf.items():
+            monkeypatch.setitem(fsspec.config.conf, protocol,
+                                {**fsspec.config.conf.get(protocol, {}), **options})
 
     def _getTestJobStore(self) -> str:
         return f"fsspec:{self.backend.new_url()}"
@@ -57,3 +67,18 @@ class TestNonCachingFileStoreOnLocal(_OnFsspec):
 class TestNonCachingFileStoreOnS3(_OnFsspec):
     __test__ = True
     backend_name = "s3"
+
+
+class TestNonCachingFileStoreOnAz(_OnFsspec):
+    __test__ = True
+    backend_name = "az"
+
+
+class TestNonCachingFileStoreOnGs(_OnFsspec):
+    __test__ = True
+    backend_name = "gs"
+
+
+class TestNonCachingFileStoreOnSftp(_OnFsspec):
+    __test__ = True
+    backend_name = "sftp"

@@ -1,0 +1,26 @@
+"""Toil's URL access through fsspec: a missing input is named by its URL."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+from fsjobstore.toil_url import FsspecURLAccess
+
+
+@pytest.mark.parametrize("action", ["open", "read", "list"])
+def test_a_missing_url_is_named_in_the_error(action: str) -> None:
+    # sshfs says only "No such file or directory", and Toil adds a hint about
+    # URL schemes: the user needs to see which input was missing.
+    url = urlparse("memory://fsjobstore-url-errors/no/such/input.txt")
+    with pytest.raises(FileNotFoundError) as caught:
+        if action == "open":
+            FsspecURLAccess._open_url(url)
+        elif action == "read":
+            with open("/dev/null", "wb") as sink:
+                FsspecURLAccess._read_from_url(url, sink)
+        else:
+            FsspecURLAccess._list_url(url)
+    assert caught.value.filename == url.geturl()
+    assert str(caught.value) == f"[Errno 2] No such file or directory: '{url.geturl()}'"
