@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO, cast
@@ -122,6 +123,10 @@ class StorageWrites(StorageReads):
                     self.fs.pipe_file(path, data)
                 else:
                     self._via_temp(key, lambda temp: self.fs.pipe_file(temp, data))
+            elif caps.name == "azure":
+                # adlfs's put_file holds the whole file in memory (the Azure SDK's
+                # upload of an open file): send it in parts as a write stream does.
+                self._put_in_parts(local_path, path, key)
             elif caps.atomic_put:
                 self.fs.put_file(local_path, path, **self._transfer_kwargs(size))
             else:
@@ -173,6 +178,19 @@ class StorageWrites(StorageReads):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(spool.name)
 
+    def _put_in_parts(self, local_path: str, path: str, key: str) -> None:
+        """Upload *local_path* through the backend's part writer: bounded memory."""
+        writer = self._part_writer(path, key)
+        if writer is None:
+            raise AssertionError(f"no part writer for {self.capabilities.name}")
+        try:
+            with open(local_path, "rb") as src:
+                shutil.copyfileobj(src, writer, _PART_SIZE)
+        except BaseException:
+            writer.discard()
+            raise
+        writer.commit()
+
     def _part_writer(self, path: str, key: str) -> PartWriter | None:
         """A writer that uploads *path* in parts as it is written, where the backend has one."""
         errors = self._errors(key, "write")
@@ -194,6 +212,9 @@ class StorageWrites(StorageReads):
 
     def _transfer_kwargs(self, size: int | None) -> dict[str, Any]:
         """Part size and parallelism for a large transfer: memory stays bounded."""
+        if self.capabilities.name == "gcs":
+            # gcsfs sends 50 MiB chunks, each copied on its way (~175 MiB held).
+            return {"chunksize": _PART_SIZE}
         if self.capabilities.name != "s3":
             return {}
         # s3fs defaults to 50 MiB parts, 10 at a time (~500 MiB of buffers).

@@ -113,14 +113,19 @@ class FileMethods(AbstractJobStore, HintedJobStore):
         hardlink: bool = False,
         symlink: bool = True,
     ) -> FileID | None:
-        # A local file into a local store: a hard link where the caller can take a
+        # A local file: into a local store a hard link where the caller can take a
         # link (as Toil's own store symlinks under --symlinkImports), else a copy
-        # in the kernel; never read through Python.  Everything else streams.
+        # in the kernel; into a remote one an upload (one request if small, else
+        # in parts).  A URL streams, as in Toil's own import.  Either way the
+        # file keeps its name in the store (Toil's own import names it "stream").
         path = unquote(uri.path)
-        if (uri.scheme != "file" or uri.netloc not in ("", "localhost")
-                or shared_file_name is not None or not self._storage.capabilities.local):
+        if shared_file_name is not None:
             return cast(FileID | None, super()._import_file(
                 otherCls, uri, shared_file_name, hardlink, symlink))
+        if uri.scheme != "file" or uri.netloc not in ("", "localhost"):
+            with self.write_file_stream(basename=path) as (writable, file_id):
+                size, executable = otherCls._read_from_url(uri, writable)
+            return FileID(file_id, size, executable)
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(f"URI {uri.geturl()} points to a directory but a file was "
@@ -130,7 +135,8 @@ class FileMethods(AbstractJobStore, HintedJobStore):
             # A pipe or a device: read to its end (Toil's generic import asks a
             # pipe for its position at the end, which fails).
             size = 0
-            with open(path, "rb") as source, self.write_file_stream() as (stream, file_id):
+            with open(path, "rb") as source, \
+                    self.write_file_stream(basename=path) as (stream, file_id):
                 while chunk := source.read(_IMPORT_CHUNK):
                     stream.write(chunk)
                     size += len(chunk)

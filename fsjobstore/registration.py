@@ -219,6 +219,12 @@ def _patch(module: ModuleType) -> None:
             from fsjobstore.errors import FsJobStoreError
 
             try:
+                options: Any = getattr(self, "options", None)
+                locator = getattr(options, "jobStore", None)
+                if isinstance(locator, str) and is_fsspec_locator(locator):
+                    # Set in a script rather than parsed from --jobStore: the
+                    # canonical form all the same, for workers and promises.
+                    options.jobStore = canonical(locator)
                 result = original_enter(self)
                 _refuse_private_store(self)
             except FsJobStoreError as exc:

@@ -6,6 +6,7 @@ import argparse
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -171,3 +172,26 @@ def test_worker_environment_forwards_the_endpoint(monkeypatch: pytest.MonkeyPatc
     env = FsspecJobStore("fsspec:memory://env-check/store").get_env()
     assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:9"
     assert "AWS_SECRET_ACCESS_KEY" not in env
+
+
+def test_a_locator_set_in_a_script_is_made_canonical(tmp_path: Path) -> None:
+    # Set on the options after parsing, not through --jobStore: Toil's config,
+    # which workers and promises read, gets the canonical form all the same.
+    import uuid
+
+    from toil.common import Toil
+    from toil.job import Job
+
+    from fsjobstore import register
+
+    register()
+    options = Job.Runner.getDefaultOptions(str(tmp_path / "unused"))
+    url = f"memory://fsjobstore-canonical/{uuid.uuid4().hex}"
+    options.jobStore = url
+    options.debugWorker = True  # a memory store: jobs in the leader
+    options.logLevel = "ERROR"
+    options.workDir = str(tmp_path)
+    with Toil(options) as toil:
+        assert toil.config.jobStore == f"fsspec:{url}"
+        assert toil._jobStore.locator == f"fsspec:{url}"
+        toil._jobStore.destroy()
