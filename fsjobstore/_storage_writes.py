@@ -9,6 +9,7 @@ and moved onto its key.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -32,7 +33,7 @@ from fsjobstore._rename_writer import RenameWriter
 from fsjobstore._s3_writer import S3Writer
 from fsjobstore._storage_core import SMALL_OBJECT
 from fsjobstore._storage_reads import StorageReads
-from fsjobstore.errors import BackendError, ObjectExistsError
+from fsjobstore.errors import BackendError, ObjectExistsError, ObjectNotFoundError
 
 __all__ = ["StorageWrites"]
 
@@ -104,8 +105,18 @@ class StorageWrites(StorageReads):
         """Upload the local file *local_path* to *key* atomically.
 
         With *link*, a local store makes *key* a hard link to *local_path* where
-        the file systems allow it (else it copies, as without).
+        the file systems allow it (else it copies, as without).  A missing
+        *local_path* is a :class:`FileNotFoundError` naming it, as in Toil's own
+        store (Toil's caching file store may delete a file whose upload is pending).
         """
+        try:
+            self._put_local(local_path, key, link=link)
+        except ObjectNotFoundError:
+            if os.path.lexists(local_path):
+                raise
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), local_path) from None
+
+    def _put_local(self, local_path: str, key: str, *, link: bool) -> None:
         path = self.path(key)
         caps = self.capabilities
         with self._errors(key, "upload"):
