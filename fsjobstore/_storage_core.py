@@ -27,7 +27,7 @@ from fsjobstore.errors import (
 )
 from fsjobstore.locator import check_store_path, lower_scheme
 
-__all__ = ["SMALL_OBJECT", "StorageCore"]
+__all__ = ["SMALL_OBJECT", "StorageCore", "is_known_protocol"]
 
 #: Objects up to this size are read and written in one request, held in memory.
 SMALL_OBJECT = 8 * 1024 * 1024
@@ -68,6 +68,14 @@ def _uncached(fs: Any) -> Any:
         dircache.clear()
     return fs
 
+
+
+def is_known_protocol(protocol: str) -> bool:
+    """Whether fsspec knows *protocol*, from its registry alone: the backend's
+    package is imported (and a missing one reported) when a store is opened."""
+    from fsspec.registry import known_implementations, registry
+
+    return protocol in registry or protocol in known_implementations
 
 class StorageCore:
     """The filesystem, the root and error translation (see :class:`~fsjobstore.storage.Storage`)."""
@@ -139,6 +147,8 @@ class StorageCore:
         """The key of a backend *path* below the root."""
         stripped = self.fs._strip_protocol(path).rstrip("/")
         prefix = self.root + "/" if self.root else ""
+        if self.root and stripped == self.root:  # an object store lists a file root as itself
+            raise InvalidInputError(f"{self.url} is a file, not a directory or prefix")
         if not stripped.startswith(prefix):
             raise InvalidInputError(f"{path!r} is outside the store {self.url}")
         return str(stripped[len(prefix) :])

@@ -159,7 +159,8 @@ class StorageReads(StorageCore):
                 if self.capabilities.local:
                     shutil.copyfile(path, temp)
                 else:
-                    # One streaming GET, as fsspec's own get_file (bounded memory).
+                    # Bounded memory: one streaming GET on S3 and GCS, a few ranges
+                    # at a time on Azure (the profile's download_kwargs).
                     self.fs.get_file(path, temp, **self.capabilities.download_kwargs)
             mode = 0o777 if executable else 0o666
             umask = os.umask(0)
@@ -294,15 +295,23 @@ class StorageReads(StorageCore):
             return False
 
     def any_object(self) -> bool:
-        """Whether anything at all exists under the root."""
+        """Whether anything at all exists at or under the root (a file root counts)."""
+        return self.root_contents() != "nothing"
+
+    def root_contents(self) -> str:
+        """What the root holds: ``"objects"`` below it, ``"file"`` (the root names
+        a file), or ``"nothing"``; one listing."""
         with self._errors("", "list"):
             if self.capabilities.local:
-                return os.path.isdir(self.root) and bool(os.listdir(self.root))
+                if os.path.isdir(self.root):
+                    return "objects" if os.listdir(self.root) else "nothing"
+                return "file" if os.path.exists(self.root) else "nothing"
             try:
                 listing = self.fs.ls(self.root, detail=False)
             except FileNotFoundError:
-                return False
-            # Object stores list a file root as itself: that is not under the root.
-            return any(self.fs._strip_protocol(path).rstrip("/") != self.root
-                       for path in listing)
+                return "nothing"
+        # Object stores list a file root as itself.
+        if any(self.fs._strip_protocol(path).rstrip("/") != self.root for path in listing):
+            return "objects"
+        return "file" if listing else "nothing"
 

@@ -33,7 +33,12 @@ from fsjobstore._rename_writer import RenameWriter
 from fsjobstore._s3_writer import S3Writer
 from fsjobstore._storage_core import SMALL_OBJECT
 from fsjobstore._storage_reads import StorageReads
-from fsjobstore.errors import BackendError, ObjectExistsError, ObjectNotFoundError
+from fsjobstore.errors import (
+    BackendError,
+    ObjectExistsError,
+    ObjectNotFoundError,
+    UnsupportedError,
+)
 
 __all__ = ["StorageWrites"]
 
@@ -112,7 +117,7 @@ class StorageWrites(StorageReads):
         try:
             self._put_local(local_path, key, link=link)
         except ObjectNotFoundError:
-            if os.path.lexists(local_path):
+            if os.path.exists(local_path):
                 raise
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), local_path) from None
 
@@ -193,7 +198,7 @@ class StorageWrites(StorageReads):
         """Upload *local_path* through the backend's part writer: bounded memory."""
         writer = self._part_writer(path, key)
         if writer is None:
-            raise AssertionError(f"no part writer for {self.capabilities.name}")
+            raise UnsupportedError(f"{self.url}: no part writer for {self.capabilities.name}")
         try:
             with open(local_path, "rb") as src:
                 shutil.copyfileobj(src, writer, _PART_SIZE)

@@ -10,12 +10,14 @@ the store is opened are printed on one line.  Imported only when
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+from fsjobstore._storage_core import is_known_protocol
 from fsjobstore.errors import FsJobStoreError, InvalidLocatorError
 from fsjobstore.locator import check_slashes, is_fsspec_locator, make_locator, url_of
 
@@ -30,7 +32,7 @@ def report_utility_errors() -> None:
     (a missing container, no credentials, an unreadable manifest) would end in
     a traceback through Toil's code to fsjobstore's one-line message.  Only
     fsjobstore's own errors are changed, only when nothing else catches them,
-    and only in the ``toil`` command; ``--logDebug`` keeps the traceback.
+    and only in the ``toil`` command; at debug level the traceback stays.
     """
     if os.path.basename(sys.argv[0] if sys.argv else "") != "toil":
         return
@@ -40,7 +42,8 @@ def report_utility_errors() -> None:
     command = f"toil {sys.argv[1]}" if len(sys.argv) > 1 else "toil"
 
     def excepthook(kind: type[BaseException], exc: BaseException, tb: Any) -> None:
-        if not isinstance(exc, FsJobStoreError) or "--logDebug" in sys.argv:
+        if not isinstance(exc, FsJobStoreError) or logging.getLogger().isEnabledFor(
+                logging.DEBUG):  # --logDebug, --logLevel debug, toil debug-job
             previous(kind, exc, tb)
             return
         print(f"{command}: error: {exc}", file=sys.stderr)
@@ -92,16 +95,10 @@ def _locator_argument(locator: str) -> str:
 
 
 def _check_protocol(locator: str) -> None:
-    """Refuse a locator whose protocol fsspec does not know, before anything runs.
-
-    Reads fsspec's registry only: the backend's package is imported (and a
-    missing one reported) when the store is opened.
-    """
-    from fsspec.registry import known_implementations, registry
-
+    """Refuse a locator whose protocol fsspec does not know, before anything runs."""
     url = url_of(locator)
     protocol = url.split("://", 1)[0].lower() if "://" in url else "file"
-    if protocol not in registry and protocol not in known_implementations:
+    if not is_known_protocol(protocol):
         raise InvalidLocatorError(
             f"the job store URL {locator} names the protocol {protocol!r}, which fsspec "
             "does not know (see fsspec.available_protocols(); a protocol from another "

@@ -29,7 +29,8 @@ class Capabilities:
     ``buckets``: the first path component is a bucket or container, which
     fsjobstore never creates (so a missing one is named in the error).
     ``read_kwargs``: extra arguments to ``cat_file``/``cat`` for one-request reads.
-    ``download_kwargs``: extra arguments to ``get_file`` for a one-request download.
+    ``download_kwargs``: extra arguments to ``get_file`` for a download in bounded
+    memory (one streaming request where the backend allows).
     ``delete_kwargs``: extra arguments to ``rm`` of many paths.
     ``thread_safe``: one filesystem instance serves every thread (else each
     thread gets its own; fsspec's FTP, say, has one connection per instance).

@@ -112,11 +112,12 @@ class FsspecJobStore(FsspecURLAccess, JobMethods, FileMethods, SharedMethods, Hi
                 raise JobStoreExistsException(self._display, PREFIX)
         except CorruptObjectError as exc:
             raise JobStoreExistsException(self._display, PREFIX) from exc
-        if storage.any_object():
+        contents = storage.root_contents()
+        if contents != "nothing":
+            found = ("is a file, not a directory or prefix" if contents == "file"
+                     else "already holds objects that are not a job store")
             raise NotAJobStoreError(
-                f"{storage.url} already holds objects that are not a job store; "
-                "choose an empty prefix for a new job store"
-            )
+                f"{storage.url} {found}; choose an empty prefix for a new job store")
         try:
             storage.write_bytes(layout.MARKER, make_marker(), exclusive=True)
         except ObjectExistsError:

@@ -57,8 +57,9 @@ def check_slashes(locator: str) -> None:
     scheme = match.group(1).lower()
     if scheme in TOIL_OWNED or scheme not in PROFILES:
         return
+    # Not echoed: "sftp:me:secret@host/run" is no URL redact_url recognises.
     raise InvalidLocatorError(
-        f"the job store locator {redact_url(locator)!r} needs '//' after '{match.group(1)}:' "
+        f"the job store locator needs '//' after '{match.group(1)}:' "
         f"({scheme}://bucket-or-host/path, or fsspec:{scheme}://...)"
     )
 

@@ -21,6 +21,7 @@ from typing_extensions import override
 
 from fsjobstore._redact import redact_url
 from fsjobstore._sdk_logs import quiet_sdk_loggers
+from fsjobstore.errors import FsJobStoreError
 from fsjobstore.locator import TOIL_SCHEMES
 
 __all__ = ["TOIL_SCHEMES", "FsspecURLAccess", "plugin_schemes"]
@@ -56,6 +57,8 @@ def _naming(url: ParseResult) -> Iterator[None]:
     """Let a missing file's error name the URL (sftp's says only "No such file")."""
     try:
         yield
+    except FsJobStoreError:
+        raise  # the job store being written, not the URL being read
     except FileNotFoundError:
         text = redact_url(url.geturl())
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), text) from None

@@ -43,11 +43,12 @@ def open_view(url: str, *, progress: bool | None = None, **storage_options: Any)
     :class:`~fsjobstore.errors.StoreNotFoundError` when *url* holds nothing.
     """
     storage = Storage(without_prefix(url), storage_options)  # a Toil locator works too
-    if not storage.any_object():
-        missing = storage.missing_bucket()
+    contents = storage.root_contents()
+    if contents != "objects":
+        missing = None if contents == "file" else storage.missing_bucket()
         if missing:
             reason = f"{missing} does not exist"
-        elif storage.root_is_file():
+        elif contents == "file" or storage.root_is_file():
             reason = "it is a file, not a directory or prefix"
         else:
             reason = "the location is empty"

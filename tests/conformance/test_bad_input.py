@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from toil.common import Config
 from toil.jobStores.abstractJobStore import NoSuchFileException, NoSuchJobException
 
-from fsjobstore.errors import BackendError, InvalidInputError
+from fsjobstore.errors import BackendError, InvalidInputError, NotAJobStoreError
 from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance._helpers import all_keys
 from tests.servers import Backend
@@ -131,3 +132,21 @@ def test_a_local_store_needs_a_directory(tmp_path: Path, monkeypatch: pytest.Mon
         with pytest.raises(InvalidInputError, match="names no directory"):
             FsspecJobStore(url)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("backend", ["s3", "memory", "file"], indirect=True)
+def test_a_url_naming_a_file_is_no_place_for_a_new_store(backend: Backend) -> None:
+    # Object stores list a file as itself; the store must not be made beside it.
+    url = backend.new_url()
+    fs = backend.filesystem()
+    if backend.name == "file":
+        fs.makedirs(fs._parent(fs._strip_protocol(url)), exist_ok=True)
+    fs.pipe_file(fs._strip_protocol(url), b"results\n")
+    store = FsspecJobStore(url, **backend.storage_options)
+    config = Config()
+    with pytest.raises(NotAJobStoreError, match="is a file, not a directory or prefix"):
+        store.initialize(config)
+    Path(config.write_messages).unlink(missing_ok=True)
+    path = fs._strip_protocol(url)
+    assert fs.cat_file(path) == b"results\n"
+    assert fs.find(path) == [path]  # the file alone: nothing written beside it

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import uuid
 
+import fsspec
 import pytest
 
 from fsjobstore import __version__, layout
@@ -60,3 +62,11 @@ def test_cat_in_a_missing_bucket_names_the_bucket(
     assert main(["cat", f"{scheme}://no-such-bucket-here/run1", file_id, *options]) == 1
     kind = "container" if scheme == "az" else "bucket"
     assert f"the {kind} 'no-such-bucket-here' does not exist" in capsys.readouterr().err
+
+
+def test_destroy_of_a_url_naming_a_file_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"memory://fsjobstore-open-errors/{uuid.uuid4().hex}/results.csv"
+    fsspec.filesystem("memory").pipe_file(url, b"1,2\n")
+    assert main(["destroy", url, "--yes"]) == 1
+    assert f"{url} is a file, not a directory or prefix" in capsys.readouterr().err
+    assert fsspec.filesystem("memory").cat_file(url) == b"1,2\n"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from urllib.parse import urlparse
 
+import fsspec
 import pytest
 
+from fsjobstore.errors import ObjectNotFoundError
 from fsjobstore.toil_url import FsspecURLAccess
 
 
@@ -24,3 +27,16 @@ def test_a_missing_url_is_named_in_the_error(action: str) -> None:
             FsspecURLAccess._list_url(url)
     assert caught.value.filename == url.geturl()
     assert str(caught.value) == f"[Errno 2] No such file or directory: '{url.geturl()}'"
+
+
+def test_an_error_of_the_store_being_written_is_not_blamed_on_the_url() -> None:
+    # A job store's missing key is a FileNotFoundError too; it stays the store's.
+    url = urlparse("memory://fsjobstore-url-errors/present.txt")
+    fsspec.filesystem("memory").pipe_file(url.geturl(), b"data")
+
+    class Gone(io.BytesIO):
+        def write(self, data: object) -> int:
+            raise ObjectNotFoundError("s3://bucket/run: files/x/y does not exist (write)")
+
+    with pytest.raises(ObjectNotFoundError, match="files/x/y does not exist"):
+        FsspecURLAccess._read_from_url(url, Gone())

@@ -127,6 +127,8 @@ def test_debug_job_reruns_a_failed_job(
     ("status", "fsspec:/", "names no directory"),
     ("clean", "gs:/bucket/run", "needs '//' after 'gs:'"),
     ("stats", "fsspec:nosuch://bucket/run", "which fsspec does not know"),
+    # a user and password where the host goes: not echoed
+    ("status", "sftp:me:hunter22@host/run", "needs '//' after 'sftp:'"),
 ])
 def test_a_malformed_locator_is_a_usage_error(utility: str, locator: str, reason: str) -> None:
     argv = [tool("toil"), utility, locator]
@@ -150,5 +152,6 @@ def test_a_store_that_cannot_be_opened_is_one_line(utility: str) -> None:
     assert (f"toil {utility}: error: cannot open store URL sftp://127.0.0.1:1/store: "
             "ConnectionRefusedError") in result.stderr
     assert "Traceback" not in result.stderr
-    debug = run([tool("toil"), utility, "--logDebug", locator], toil_env(), check=False)
-    assert debug.returncode == 1 and "Traceback" in debug.stderr  # kept for --logDebug
+    for debug_option in ("--logDebug", "--logLevel=debug"):  # the traceback is kept
+        debug = run([tool("toil"), utility, debug_option, locator], toil_env(), check=False)
+        assert debug.returncode == 1 and "Traceback" in debug.stderr, debug_option
