@@ -86,10 +86,9 @@ def cmd_destroy(args: argparse.Namespace) -> int:
                   "store's objects): nothing deleted; the objects there are not the store's "
                   "and were left alone", file=sys.stderr)
             return 0
-        missing = storage.missing_bucket()
+        missing = storage.missing_bucket_error()
         if missing is not None:  # a mistyped bucket must not look like a destroyed store
-            print(f"fsjobstore: error: no job store at {storage.url}: {missing} does not exist",
-                  file=sys.stderr)
+            print(f"fsjobstore: error: {missing}", file=sys.stderr)
             return 1
     if args.dry_run:
         for key in keys:

@@ -69,13 +69,13 @@ def _uncached(fs: Any) -> Any:
     return fs
 
 
-
 def is_known_protocol(protocol: str) -> bool:
     """Whether fsspec knows *protocol*, from its registry alone: the backend's
     package is imported (and a missing one reported) when a store is opened."""
     from fsspec.registry import known_implementations, registry
 
     return protocol in registry or protocol in known_implementations
+
 
 class StorageCore:
     """The filesystem, the root and error translation (see :class:`~fsjobstore.storage.Storage`)."""
@@ -187,6 +187,14 @@ class StorageCore:
             return None
         kind = "container" if self.capabilities.name == "azure" else "bucket"
         return f"the {kind} {bucket!r}"
+
+    def missing_bucket_error(self) -> StoreNotFoundError | None:
+        """``no job store at <url>: the bucket 'name' does not exist`` if the store's
+        bucket or container is missing (see :meth:`missing_bucket`), else None."""
+        missing = self.missing_bucket()
+        if missing is None:
+            return None
+        return StoreNotFoundError(f"no job store at {self.url}: {missing} does not exist")
 
     def _errors(self, key: str, action: str) -> _Translated:
         """Translate backend exceptions raised while doing *action* on *key*."""

@@ -53,7 +53,6 @@ def report_utility_errors() -> None:
 
 def canonical(locator: str) -> str:
     """The canonical ``fsspec:<url>`` form of an fsspec *locator*, checked."""
-
     return make_locator(url_of(locator))
 
 

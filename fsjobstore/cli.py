@@ -21,7 +21,7 @@ from typing import Any
 from fsjobstore import __version__, layout
 from fsjobstore import _cli_render as render
 from fsjobstore._cli_maintenance import cmd_destroy, cmd_gc, cmd_verify
-from fsjobstore.errors import FsJobStoreError, ObjectNotFoundError, StoreNotFoundError
+from fsjobstore.errors import FsJobStoreError, ObjectNotFoundError
 
 __all__ = ["main"]
 
@@ -173,11 +173,10 @@ def cmd_cat(args: argparse.Namespace) -> int:
     try:
         stream = storage.open_read(key)
     except ObjectNotFoundError:
-        missing = storage.missing_bucket()  # a mistyped bucket, not a missing file
+        missing = storage.missing_bucket_error()  # a mistyped bucket, not a missing file
         if missing is None:
             raise
-        raise StoreNotFoundError(f"no job store at {storage.url}: {missing} does not exist"
-                                 ) from None
+        raise missing from None
     with stream:
         shutil.copyfileobj(stream, sys.stdout.buffer)
     sys.stdout.flush()

@@ -45,10 +45,11 @@ def open_view(url: str, *, progress: bool | None = None, **storage_options: Any)
     storage = Storage(without_prefix(url), storage_options)  # a Toil locator works too
     contents = storage.root_contents()
     if contents != "objects":
-        missing = None if contents == "file" else storage.missing_bucket()
-        if missing:
-            reason = f"{missing} does not exist"
-        elif contents == "file" or storage.root_is_file():
+        missing = None if contents == "file" else storage.missing_bucket_error()
+        if missing is not None:
+            raise missing
+        # SFTP cannot list a file root (nothing is found): ask whether it is one.
+        if contents == "file" or storage.root_is_file():
             reason = "it is a file, not a directory or prefix"
         else:
             reason = "the location is empty"
