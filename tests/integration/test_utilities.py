@@ -155,3 +155,13 @@ def test_a_store_that_cannot_be_opened_is_one_line(utility: str) -> None:
     for debug_option in ("--logDebug", "--logLevel=debug"):  # the traceback is kept
         debug = run([tool("toil"), utility, debug_option, locator], toil_env(), check=False)
         assert debug.returncode == 1 and "Traceback" in debug.stderr, debug_option
+
+
+def test_debug_job_keeps_the_traceback() -> None:
+    # debug-job runs at debug level: the one-line form is for the other utilities.
+    result = run([tool("toil"), "debug-job", "fsspec:sftp://127.0.0.1:1/store", "some-job"],
+                 toil_env(), check=False)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" in result.stderr
+    assert "cannot open store URL sftp://127.0.0.1:1/store: ConnectionRefusedError" \
+        in result.stderr
