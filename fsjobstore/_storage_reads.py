@@ -287,25 +287,21 @@ class StorageReads(StorageCore):
             if info.get("type", "file") != "directory"
         }
 
-    def root_is_file(self) -> bool:
-        """Whether the root names a file rather than a directory or prefix (False if unsure)."""
-        try:
-            return bool(self.fs.isfile(self.root))
-        except Exception:  # only used to word an error: never raise
-            return False
-
     def any_object(self) -> bool:
         """Whether anything at all exists at or under the root (a file root counts)."""
         return self.root_contents() != "nothing"
 
     def root_contents(self) -> str:
         """What the root holds: ``"objects"`` below it, ``"file"`` (the root names
-        a file), or ``"nothing"``; one listing."""
+        a file), or ``"nothing"``; one listing (and a ``stat`` where directories
+        are real)."""
         with self._errors("", "list"):
             if self.capabilities.local:
                 if os.path.isdir(self.root):
                     return "objects" if os.listdir(self.root) else "nothing"
                 return "file" if os.path.exists(self.root) else "nothing"
+            if self.capabilities.needs_dirs and self.fs.isfile(self.root):
+                return "file"  # SFTP cannot list a file; FTP lists one by its bare name
             try:
                 listing = self.fs.ls(self.root, detail=False)
             except FileNotFoundError:

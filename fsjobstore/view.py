@@ -48,8 +48,7 @@ def open_view(url: str, *, progress: bool | None = None, **storage_options: Any)
         missing = None if contents == "file" else storage.missing_bucket_error()
         if missing is not None:
             raise missing
-        # SFTP cannot list a file root (nothing is found): ask whether it is one.
-        if contents == "file" or storage.root_is_file():
+        if contents == "file":
             reason = "it is a file, not a directory or prefix"
         else:
             reason = "the location is empty"

@@ -15,7 +15,7 @@ from fsjobstore.view import open_view
 from tests.servers import Backend
 
 
-@pytest.mark.parametrize("backend", ["s3", "gs", "az", "sftp", "memory"], indirect=True)
+@pytest.mark.parametrize("backend", ["s3", "gs", "az", "sftp", "ftp", "memory"], indirect=True)
 def test_a_url_naming_a_file_says_so_on_every_backend(backend: Backend) -> None:
     # Object stores list a file as itself, which is nothing below the URL.
     url = backend.new_url()
