@@ -55,7 +55,8 @@ class HttpRequests:
     *name* turns (method, URL path, query) into an operation name.  With *fail*
     ``(operation, n)``, the n-th request of that operation (from 1) is not sent:
     it raises ``ConnectionResetError`` instead, which neither gcsfs nor the
-    Azure SDK retries.
+    Azure SDK retries.  ``seen.peak_in_flight[operation]`` is the most requests
+    of an operation sent at once (from sending to the response's headers).
     """
 
     def __init__(self, name: Callable[[str, str, dict[str, str]], str],
@@ -64,6 +65,8 @@ class HttpRequests:
         self._fail = fail
         self._real = aiohttp.ClientSession._request
         self.sequence: list[str] = []
+        self.peak_in_flight: Counter[str] = Counter()
+        self._in_flight: Counter[str] = Counter()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -81,7 +84,13 @@ class HttpRequests:
             self.sequence.append(operation)
             if self._fail == (operation, self.sequence.count(operation)):
                 raise ConnectionResetError(f"injected: connection reset during {operation}")
-            return await real(session, method, url, **kwargs)
+            self._in_flight[operation] += 1
+            self.peak_in_flight[operation] = max(
+                self.peak_in_flight[operation], self._in_flight[operation])
+            try:
+                return await real(session, method, url, **kwargs)
+            finally:
+                self._in_flight[operation] -= 1
 
         setattr(aiohttp.ClientSession, "_request", counted)  # noqa: B010 - a method
         return self

@@ -4,12 +4,13 @@ A worker reads every input to local disk (``read_file``) and writes outputs
 from it (``write_file``); a file of any size must not be held in memory.  The
 request sequence shows it: one streaming GET on S3 (s3fs would split a file
 above its block size into ranged GETs, ten 50 MiB parts in memory at once),
-and an Azure upload in parts (the Azure SDK's upload of the open file held all
-of it).
+an Azure upload in parts (the Azure SDK's upload of the open file held all
+of it), and an Azure download a few ranges at a time.
 """
 
 from __future__ import annotations
 
+import filecmp
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,6 +76,23 @@ def test_azure_write_file_is_uploaded_in_parts(az_store: FsspecJobStore, tmp_pat
     az_store.update_file(file_id, str(local))
     az_store.read_file(file_id, str(copy))
     assert copy.read_bytes() == content[::-1]
+
+
+def test_azure_read_file_downloads_a_few_ranges_at_a_time(
+    az_store: FsspecJobStore, tmp_path: Path
+) -> None:
+    # adlfs hands the Azure SDK fsspec's batch size (thousands) as the download
+    # concurrency: every range of the blob requested at once, each held in memory.
+    local = tmp_path / "large.bin"
+    with local.open("wb") as out:
+        for _ in range(16):
+            out.write(os.urandom(4 * 1024 * 1024))
+    file_id = az_store.write_file(str(local))
+    with HttpRequests(azure_operation) as seen:
+        az_store.read_file(file_id, str(tmp_path / "copy"))
+    assert seen.counts["Get Blob"] > 5  # more ranges than may be in flight
+    assert seen.peak_in_flight["Get Blob"] == 4
+    assert filecmp.cmp(local, tmp_path / "copy", shallow=False)
 
 
 def test_azure_write_file_that_fails_midway_stores_nothing(
