@@ -55,6 +55,8 @@ class PartWriter(io.BufferedIOBase):
         self._in_flight: dict[Future[str], int] = {}
         #: What each stored part's upload answered (an ETag, a block ID), by number.
         self._parts: dict[int, str] = {}
+        #: A part failed: its bytes are gone, so nothing written since may be stored.
+        self._failed = False
 
     # -- the stream ------------------------------------------------------------
 
@@ -67,6 +69,7 @@ class PartWriter(io.BufferedIOBase):
     def write(self, data: ReadableBuffer) -> int:
         if self.closed:
             raise ValueError("write to a closed stream")
+        self._refuse_if_failed()
         view = memoryview(data).cast("B")
         self._buffer += view
         self._position += len(view)
@@ -76,14 +79,27 @@ class PartWriter(io.BufferedIOBase):
             with memoryview(self._buffer) as whole:
                 part = bytes(whole[: self._part_size])  # one copy, not two
             del self._buffer[: self._part_size]  # O(1): bytearray drops its head in place
-            self._send_part(part)
+            try:
+                self._send_part(part)
+            except BaseException:
+                self._failed = True  # a caller that catches this and writes on is refused
+                raise
         return len(view)
+
+    def _refuse_if_failed(self) -> None:
+        if self._failed:
+            with self._errors:
+                raise OSError("an earlier part of this stream failed; nothing is stored")
 
     # -- the object ------------------------------------------------------------
 
     def commit(self) -> None:
         """Store what was written as the object (one request, or the upload's end)."""
         self.close()  # closing alone stores nothing: a caller may close inside the block
+        if self._failed:
+            with contextlib.suppress(Exception):
+                self._cancel()
+            self._refuse_if_failed()
         last, self._buffer = bytes(self._buffer), bytearray()
         with self._errors:
             if not self._started:

@@ -31,5 +31,8 @@ def _wrapped(stream: IO[bytes], encoding: str, errors: str | None) -> Iterator[I
     try:
         yield wrapper
     finally:
-        wrapper.flush()
-        wrapper.detach()
+        # The caller may close the writer inside the block, as with a binary
+        # stream; that closes the store's stream too, which then commits.
+        if not wrapper.closed:
+            wrapper.flush()
+            wrapper.detach()

@@ -99,3 +99,27 @@ def test_a_failed_part_fails_the_commit_and_aborts() -> None:
         writer.write(b"x" * (3 * PART))  # part 2 waits for part 1, which failed
     writer.discard()
     assert writer.calls == ["start", "abort"]
+
+
+def test_writes_after_a_failed_part_are_refused_and_nothing_is_stored() -> None:
+    # A caller that catches the failure and writes on (a retrying copy loop)
+    # must not get an object without the failed part.
+    class FailingOnce(Recording):
+        def _submit(self, number: int, data: bytes) -> Future[str]:
+            if number != 1:
+                return super()._submit(number, data)
+            future: Future[str] = Future()
+            future.set_exception(ConnectionResetError(f"part {number}"))
+            return future
+
+    writer = FailingOnce(1)
+    with pytest.raises(ConnectionResetError, match="part 1"):
+        writer.write(b"a" * (2 * PART + 1))  # part 2 waits for part 1, which failed
+    with pytest.raises(OSError, match="an earlier part of this stream failed"):
+        writer.write(b"b" * PART)
+    with pytest.raises(OSError, match="an earlier part of this stream failed"):
+        writer.commit()
+    writer.pool.shutdown()
+    assert writer.stored is None
+    assert "complete" not in writer.calls
+    assert writer.calls[-1] == "abort"

@@ -4,6 +4,7 @@ written (no local spool), atomic, and nothing stored when the stream fails
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from tests.conformance._streams import chunks, content, kill_mid_stream, read, w
 from tests.conformance.conftest import initialized
 
 PART = storage_module._PART_SIZE
+_STREAM_PARTS = storage_module._STREAM_PARTS
 
 
 class Boom(RuntimeError):
@@ -103,6 +105,18 @@ def test_a_failed_request_keeps_the_old_version(remote: Remote, failing: str) ->
           remote.store.update_file_stream(old) as f):
         for piece in chunks(2 * PART + 1, b"new"):
             f.write(piece)
+    assert read(remote.store, old) == content(1000, b"old")
+
+
+def test_writing_on_after_a_failed_part_keeps_the_old_version(remote: Remote) -> None:
+    """A caller that catches a failed part's error and writes on stores nothing."""
+    old = write(remote.store, 1000, b"old")
+    with (remote.requests((remote.names.part, 1)),
+          pytest.raises(BackendError, match=f"write {re.escape(old)}"),
+          remote.store.update_file_stream(old) as f):
+        for piece in chunks((_STREAM_PARTS + 3) * PART + 1, b"new"):  # more than in flight
+            with contextlib.suppress(BackendError):  # as a retrying copy loop would
+                f.write(piece)
     assert read(remote.store, old) == content(1000, b"old")
 
 
