@@ -3,6 +3,8 @@ them inside the ``with`` block, and what was written is stored."""
 
 from __future__ import annotations
 
+from typing import IO, cast
+
 from fsjobstore.jobstore import FsspecJobStore
 
 
@@ -21,7 +23,7 @@ def test_a_text_stream_closed_inside_the_block_is_stored(store: FsspecJobStore) 
 
 def test_a_shared_text_stream_closed_inside_the_block_is_stored(store: FsspecJobStore) -> None:
     with store.write_shared_file_stream("notes.txt", encoding="utf-8") as f:
-        f.write("partagé\n")
+        cast(IO[str], f).write("partagé\n")  # Toil types the stream as binary
         f.close()
     with store.read_shared_file_stream("notes.txt", encoding="utf-8") as r:
         assert r.read() == "partagé\n"
