@@ -61,7 +61,7 @@ class FileMethods(AbstractJobStore, HintedJobStore):
         if hints_string:
             root = layout.hinted_root(executable)
             self._hint_state.root = root
-            slot = self.claim_hinted_slot(hints_string, layout.safe_basename(basename))
+            slot = self.claim_hinted_slot(hints_string, layout.hinted_basename(basename))
             return f"{root}/{slot}"
         return layout.new_file_key(basename, owner=None, executable=executable)
 

@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 JOB_STATES = ("failed", "pending", "waiting", "done")
-_LOG_NAME = re.compile(r"^(\d{8}T\d{6}\d{0,6})Z-[0-9a-f]{32}\.log$")
+_LOG_NAME = re.compile(r"^(\d{8}T\d{6}\d{0,6})Z-[0-9a-f]{32}\.log\Z")
 #: Shared files Toil writes, read (never unpickled) to tell the workflow's status.
 STATUS_FILES = (
     "pid.log",

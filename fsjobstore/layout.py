@@ -46,6 +46,7 @@ __all__ = [
     "TEMP_PREFIX",
     "TOP_LEVEL",
     "FileKey",
+    "hinted_basename",
     "is_temp_name",
     "job_id_from_key",
     "job_key",
@@ -80,10 +81,10 @@ EXECUTABLE_SUFFIX = ".x"
 #: The store's top-level prefixes (below the root), in the order tools show them.
 TOP_LEVEL = (JOBS, OWNED, FILES, HINTED, HINTED_EXECUTABLE, SHARED, LOGS, LOGS_READ)
 
-_SAFE_COMPONENT = re.compile(r"^[A-Za-z0-9._-]+$")
-_JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
-_SHARED_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
-_UUID_DIR = re.compile(r"^[0-9a-f]{32}(\.x)?$")
+_SAFE_COMPONENT = re.compile(r"^[A-Za-z0-9._-]+\Z")
+_JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}\Z")
+_SHARED_NAME = re.compile(r"^[A-Za-z0-9._-]+\Z")
+_UUID_DIR = re.compile(r"^[0-9a-f]{32}(\.x)?\Z")
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _DOTS = re.compile(r"\.{2,}")
 _MAX_BASENAME = 120
@@ -168,6 +169,16 @@ def safe_basename(name: str | None, default: str = "stream") -> str:
     if cleaned in ("", ".", "..") or cleaned.startswith(TEMP_PREFIX):
         cleaned = "_" + cleaned if cleaned not in ("", ".", "..") else default
     return cleaned
+
+
+def hinted_basename(name: str | None) -> str:
+    """The basename of a hinted slot: :func:`safe_basename`, never all digits.
+
+    Toil numbers a hinted slot's second and later files ``files/<n>/<basename>``,
+    so a file named ``files/0`` would stand where slot 0's directory must be.
+    """
+    cleaned = safe_basename(name)
+    return f"_{cleaned}" if cleaned.isdigit() else cleaned
 
 
 def new_job_id(job_name: str | None) -> str:

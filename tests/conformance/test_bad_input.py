@@ -23,6 +23,7 @@ TRAVERSALS = [
     "",
     "files/./x",
     "s3://other-bucket/key",
+    "files/0123456789abcdef0123456789abcdef/x\n",  # "$" would match before the newline
 ]
 
 
@@ -43,7 +44,7 @@ def test_file_ids_are_validated(store: FsspecJobStore, bad: str, tmp_path: Path)
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("bad", ["../x", "a/b", "", "x\x00", ".hidden/..", "a b"])
+@pytest.mark.parametrize("bad", ["../x", "a/b", "", "x\x00", ".hidden/..", "a b", "job\n"])
 def test_job_ids_are_validated(store: FsspecJobStore, bad: str) -> None:
     # job_exists answers what Toil asks of a name the user typed (`toil debug-job`).
     before = set(all_keys(store))
@@ -55,7 +56,8 @@ def test_job_ids_are_validated(store: FsspecJobStore, bad: str) -> None:
     assert set(all_keys(store)) == before
 
 
-@pytest.mark.parametrize("bad", ["../config.pickle", "a/b", "", "..", "x y", "nul\x00"])
+@pytest.mark.parametrize(
+    "bad", ["../config.pickle", "a/b", "", "..", "x y", "nul\x00", "config.pickle\n"])
 def test_shared_names_are_validated(store: FsspecJobStore, bad: str) -> None:
     with pytest.raises(ValueError, match="shared file name"), store.write_shared_file_stream(bad):
         pass
