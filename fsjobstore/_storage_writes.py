@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import Any, BinaryIO, cast
 
 from fsjobstore import layout
@@ -40,7 +41,7 @@ from fsjobstore.errors import (
     UnsupportedError,
 )
 
-__all__ = ["StorageWrites"]
+__all__ = ["StorageWrites", "object_writer"]
 
 _PART_SIZE = 8 * 1024 * 1024
 _PARALLEL_PARTS = 4
@@ -49,6 +50,20 @@ _PARALLEL_PARTS = 4
 #: to send): 3 keep a 1 GiB stream's growth near 70 MiB of RSS, 4 near 100 MiB,
 #: with the same throughput against a loopback server.
 _STREAM_PARTS = 3
+
+
+def object_writer(
+    fs: Any, path: str, backend: str, errors: AbstractContextManager[None]
+) -> PartWriter | None:
+    """The part writer for *path* on an object store (*backend*: a profile's name):
+    nothing is stored unless it is committed.  None for other backends."""
+    if backend == "s3":
+        return S3Writer(fs, path, part_size=_PART_SIZE, parallel=_STREAM_PARTS, errors=errors)
+    if backend == "azure":
+        return AzureWriter(fs, path, part_size=_PART_SIZE, parallel=_STREAM_PARTS, errors=errors)
+    if backend == "gcs":
+        return GCSWriter(fs, path, part_size=_PART_SIZE, errors=errors)
+    return None
 
 
 class StorageWrites(StorageReads):
@@ -211,14 +226,9 @@ class StorageWrites(StorageReads):
         """A writer that uploads *path* in parts as it is written, where the backend has one."""
         errors = self._errors(key, "write")
         name = self.capabilities.name
-        if name == "s3":
-            return S3Writer(self.fs, path, part_size=_PART_SIZE, parallel=_STREAM_PARTS,
-                            errors=errors)
-        if name == "azure":
-            return AzureWriter(self.fs, path, part_size=_PART_SIZE, parallel=_STREAM_PARTS,
-                               errors=errors)
-        if name == "gcs":
-            return GCSWriter(self.fs, path, part_size=_PART_SIZE, errors=errors)
+        writer = object_writer(self.fs, path, name, errors)
+        if writer is not None:
+            return writer
         if name == "sftp":
             return RenameWriter(
                 self.fs, path, self.path(layout.temp_sibling(key)), part_size=_PART_SIZE,

@@ -21,7 +21,10 @@ from typing_extensions import override
 
 from fsjobstore._redact import redact_url
 from fsjobstore._sdk_logs import quiet_sdk_loggers
+from fsjobstore._storage_writes import object_writer
+from fsjobstore.backends import profile_for
 from fsjobstore.errors import FsJobStoreError
+from fsjobstore.layout import temp_sibling
 from fsjobstore.locator import TOIL_SCHEMES
 
 __all__ = ["TOIL_SCHEMES", "FsspecURLAccess", "plugin_schemes"]
@@ -137,7 +140,30 @@ class FsspecURLAccess(URLAccess):
         parent = fs._parent(path)
         with contextlib.suppress(Exception):
             fs.makedirs(parent, exist_ok=True)
-        with fs.open(path, "wb") as writable:
-            shutil.copyfileobj(readable, writable, _CHUNK)
+        # Atomic, as Toil's own exports: an export that fails midway (the job
+        # store's read breaks, say) leaves the destination as it was.
+        writer = object_writer(fs, path, profile_for(fs.protocol).name, contextlib.nullcontext())
+        if writer is None:
+            _write_via_temp(fs, path, readable)
+        else:
+            try:
+                shutil.copyfileobj(cast(IO[bytes], readable), writer, _CHUNK)
+            except BaseException:
+                writer.discard()
+                raise
+            writer.commit()
         if executable and fs.protocol in ("file", ("file", "local")):
             os.chmod(path, os.stat(path).st_mode | 0o111)
+
+
+def _write_via_temp(fs: Any, path: str, readable: IO[bytes] | IO[str]) -> None:
+    """Write *readable* to a temporary sibling of *path*, then move it onto *path*."""
+    temp = temp_sibling(path)
+    try:
+        with fs.open(temp, "wb") as writable:
+            shutil.copyfileobj(readable, writable, _CHUNK)
+        fs.mv(temp, path)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            fs.rm_file(temp)
+        raise

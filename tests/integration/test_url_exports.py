@@ -1,0 +1,65 @@
+"""Exports to URLs through fsspec are atomic, as Toil's own: an export that fails
+midway (the job store's read breaks, say) leaves the destination as it was."""
+
+from __future__ import annotations
+
+import io
+import json
+from urllib.parse import urlparse
+
+import fsspec
+import pytest
+
+from fsjobstore import _storage_writes
+from fsjobstore.toil_url import FsspecURLAccess
+from tests.servers import Backend
+
+#: More than one part, so that object stores have begun an upload.
+SIZE = _storage_writes._PART_SIZE + 5
+
+
+class Source(io.RawIOBase):
+    """SIZE bytes of *fill*; with *fail*, a broken read once that many were given."""
+
+    def __init__(self, fill: bytes, fail: int | None = None) -> None:
+        self._fill, self._fail, self._given = fill, fail, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._fail is not None and self._given >= self._fail:
+            raise ConnectionError("injected: the job store's read broke")
+        n = min(len(buffer), SIZE - self._given, 1 << 20)
+        buffer[:n] = self._fill * n
+        self._given += n
+        return n
+
+
+@pytest.fixture(params=["memory", "az", "sftp"])
+def reached(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Backend:
+    """A backend the URL plugin serves, reachable by plain URL as in a worker."""
+    backend: Backend = request.getfixturevalue(f"{request.param}_backend")
+    for name, value in backend.env.items():
+        if name.startswith("FSSPEC_"):  # read by fsspec at import: set its config
+            monkeypatch.setitem(fsspec.config.conf, name[7:].lower(), json.loads(value))
+        else:
+            monkeypatch.setenv(name, value)
+    return backend
+
+
+def test_a_failed_export_leaves_the_destination_as_it_was(reached: Backend) -> None:
+    fs = reached.filesystem()
+    folder_url = reached.new_url()
+    folder = fs._strip_protocol(folder_url)
+    fs.makedirs(folder, exist_ok=True)
+    fs.pipe_file(f"{folder}/out.bin", b"old version")
+    url = urlparse(f"{folder_url}/out.bin")
+    with pytest.raises(ConnectionError, match="injected"):
+        FsspecURLAccess._write_to_url(io.BufferedReader(Source(b"n", fail=SIZE - 5)), url)
+    assert fs.cat_file(f"{folder}/out.bin") == b"old version"
+    assert [p.rsplit("/", 1)[-1] for p in fs.find(folder)] == ["out.bin"]  # no temporary
+    FsspecURLAccess._write_to_url(io.BufferedReader(Source(b"n")), url)
+    fs.invalidate_cache()
+    assert fs.cat_file(f"{folder}/out.bin") == b"n" * SIZE
+    assert [p.rsplit("/", 1)[-1] for p in fs.find(folder)] == ["out.bin"]
