@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["FORWARDED", "looks_secret", "non_secret_options", "shareable_environment",
-           "worker_environment"]
+__all__ = ["FORWARDED", "holds_password", "looks_secret", "non_secret_options",
+           "shareable_environment", "worker_environment"]
 
 #: Environment variables forwarded as they are (never credentials).
 FORWARDED = (
@@ -34,6 +35,15 @@ FORWARDED = (
 _SECRET_WORDS = ("key", "secret", "token", "pass", "cred", "connection", "sas", "sig", "auth",
                  "cookie")
 
+#: A URL with a password in it: ``scheme://user:password@host`` (a proxy, a
+#: private package index, an endpoint), whatever the variable is called.
+_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/@:]*:[^\s/@]*@")
+
+
+def holds_password(value: str) -> bool:
+    """Whether *value* holds a URL with a password in it."""
+    return _URL_PASSWORD.search(value) is not None
+
 
 def looks_secret(name: str) -> bool:
     """Whether an option or variable *name* may hold a credential."""
@@ -47,6 +57,7 @@ def non_secret_options(options: Mapping[str, Any]) -> dict[str, Any]:
         name: value
         for name, value in options.items()
         if isinstance(value, (str, int, float, bool)) and not looks_secret(name)
+        and not (isinstance(value, str) and holds_password(value))
     }
 
 
@@ -54,7 +65,8 @@ def worker_environment(
     protocols: Iterable[str], options: Mapping[str, Any], environ: Mapping[str, str]
 ) -> dict[str, str]:
     """Variables for workers: forwarded endpoints plus ``FSSPEC_*`` minus secrets."""
-    env = {name: environ[name] for name in FORWARDED if name in environ}
+    env = {name: environ[name] for name in FORWARDED
+           if name in environ and not holds_password(environ[name])}
     for name, value in environ.items():
         if name.startswith("FSSPEC_") and not looks_secret(name) and not _has_secrets(value):
             env[name] = value
@@ -79,19 +91,25 @@ def shareable_environment(environ: Mapping[str, str]) -> dict[str, str]:
 
     Toil writes the leader's whole environment into the store
     (``shared/environment.pickle``) for workers to restore.  Variables whose
-    names look like credentials, and ``FSSPEC_*`` values that hold one, stay
-    out: workers that run beside the leader inherit them anyway, and others
-    need credentials of their own to open the store in the first place.
+    names look like credentials, values with a password in a URL
+    (``HTTPS_PROXY=http://user:password@proxy``), and ``FSSPEC_*`` values
+    that hold a credential stay out: workers that run beside the leader
+    inherit them anyway, and others need credentials of their own to open the
+    store in the first place.
     """
     return {
         name: value for name, value in environ.items()
-        if not looks_secret(name) and not (name.startswith("FSSPEC_") and _has_secrets(value))
+        if not looks_secret(name) and not holds_password(value)
+        and not (name.startswith("FSSPEC_") and _has_secrets(value))
     }
 
 
 def _has_secrets(value: str) -> bool:
     """Whether a ``FSSPEC_<PROTOCOL>`` JSON value names a secret-looking option,
-    at any depth (``client_kwargs``, ``storage_options``, HTTP ``headers``...)."""
+    at any depth (``client_kwargs``, ``storage_options``, HTTP ``headers``...),
+    or holds a URL with a password."""
+    if holds_password(value):
+        return True
     try:
         document = json.loads(value)
     except ValueError:

@@ -59,3 +59,23 @@ def test_the_stored_environment_holds_no_credentials() -> None:
     assert "hunter2" not in json.dumps(kept)
     assert kept == {"PATH": "/usr/bin", "LANG": "C.UTF-8", "AWS_DEFAULT_REGION": "eu-west-1",
                     "FSSPEC_HTTP": '{"timeout": 5}'}
+
+
+def test_a_password_in_a_url_stays_out_whatever_the_variable_is_called() -> None:
+    environ = {
+        "PATH": "/usr/bin",
+        "HTTPS_PROXY": "http://alice:hunter2@proxy.example:3128",
+        "PIP_INDEX_URL": "https://alice:hunter2@pypi.example/simple",
+        "AWS_ENDPOINT_URL": "https://alice:hunter2@minio.example",
+        "FSSPEC_S3": json.dumps({"endpoint_url": "https://alice:hunter2@minio.example"}),
+        "NO_PROXY": "localhost",
+        "HTTP_PROXY": "http://proxy.example:3128",  # no password: kept
+    }
+    kept = shareable_environment(environ)
+    assert kept == {"PATH": "/usr/bin", "NO_PROXY": "localhost",
+                    "HTTP_PROXY": "http://proxy.example:3128"}
+    options = {"endpoint_url": "https://alice:hunter2@minio.example", "use_ssl": True}
+    assert worker_environment(["s3"], options, environ) == {}  # FSSPEC_S3 left to workers
+    del environ["FSSPEC_S3"]
+    env = worker_environment(["s3"], options, environ)
+    assert env == {"FSSPEC_S3": json.dumps({"use_ssl": True})}
