@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, BinaryIO, cast
 
-from fsjobstore import layout
+from fsjobstore import _sftp_link, layout
 from fsjobstore._azure_writer import AzureWriter
 from fsjobstore._gcs_writer import GCSWriter
 from fsjobstore._local_io import (
@@ -86,10 +86,34 @@ class StorageWrites(StorageReads):
                     self.fs.pipe_file(path, data, mode="create")
                 else:
                     self.fs.pipe_file(path, data)
+            elif exclusive and caps.name == "sftp" and self._link_exclusive(key, data):
+                return
             else:
                 if exclusive and self.fs.exists(path):
                     raise FileExistsError(path)
                 self._via_temp(key, lambda temp: self.fs.pipe_file(temp, data))
+
+    def _link_exclusive(self, key: str, data: bytes) -> bool:
+        """Store *data* at *key* unless it exists, by a hard link (SFTP); False if
+        the server cannot link (then only a check before the write is left)."""
+        path = self.path(key)
+        temp = self.path(layout.temp_sibling(key))
+        self._make_dirs(self.fs._parent(temp))
+        try:
+            self.fs.pipe_file(temp, data)
+            try:
+                _sftp_link.link(self.fs, temp, path)
+            except _sftp_link.LinkUnsupportedError:
+                return False
+            except Exception:
+                # OpenSSH answers a plain "Failure" when the target exists.
+                if not self._path_gone(path):
+                    raise FileExistsError(path) from None
+                raise
+        finally:
+            with contextlib.suppress(Exception):
+                self.fs.rm_file(temp)
+        return True
 
     def write_many(self, items: Mapping[str, bytes]) -> None:
         """Write many small objects, concurrently where the backend is async.

@@ -3,6 +3,11 @@ whatever its name, and a deleted slot is never reused."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from fsjobstore import layout
 from fsjobstore.jobstore import FsspecJobStore
 
 
@@ -23,3 +28,25 @@ def test_numeric_basenames_do_not_block_numbered_slots(store: FsspecJobStore) ->
         f.write(b"new")
     assert again not in written  # a tombstone keeps every deleted ID unused
     assert again.endswith("/x")
+
+
+@pytest.mark.parametrize("backend", ["memory", "s3", "gs", "az", "sftp"], indirect=True)
+def test_a_key_created_after_the_check_is_not_overwritten(
+    store: FsspecJobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another worker claims the slot between this one's check and its write (as
+    # two WDL shards with the same hints and basename may): it keeps its file.
+    storage = store.storage
+    fs = storage.fs
+    target = storage.path("hinted/wf/files/out.txt")
+    real = fs.pipe_file
+
+    def overtaken(path: str, value: bytes, **kwargs: Any) -> Any:
+        monkeypatch.setattr(fs, "pipe_file", real)
+        real(target, b"theirs")  # the other writer, just before this one's write
+        return real(path, value, **kwargs)
+
+    monkeypatch.setattr(fs, "pipe_file", overtaken)
+    assert storage.create_placeholder("hinted/wf/files/out.txt") is False
+    assert storage.read_bytes("hinted/wf/files/out.txt") == b"theirs"
+    assert [k for k in storage.list_keys("hinted") if layout.is_temp_name(k)] == []
