@@ -5,7 +5,8 @@ part as a block (a few in flight at once); the blob appears, or changes, only
 when Put Block List commits them.  A discarded or failed stream commits
 nothing: its staged blocks are never part of the blob, and Azure deletes
 uncommitted blocks after a week, or when the blob is next committed.  The same
-holds for a process killed mid-stream.
+holds for a process killed mid-stream.  Two streams onto one blob at once: the
+first to commit stands, and the other fails, as its blocks are gone.
 """
 
 from __future__ import annotations
@@ -57,12 +58,23 @@ class AzureWriter(PartWriter):
 
         block_ids = [*parts, self._submit(number, last).result()]
 
+        from azure.core.exceptions import HttpResponseError
+
         async def commit() -> None:
             async with self._client() as blob:
                 await blob.commit_block_list([BlobBlock(i) for i in block_ids],
                                              metadata=_METADATA, **self._timeouts())
 
-        asyncio.run_coroutine_threadsafe(commit(), self._fs.loop).result()
+        try:
+            asyncio.run_coroutine_threadsafe(commit(), self._fs.loop).result()
+        except HttpResponseError as exc:
+            if getattr(exc, "error_code", None) != "InvalidBlockList":
+                raise
+            raise OSError(
+                "another writer stored this blob while the stream was written (Azure "
+                "drops a blob's uncommitted blocks when it is committed): the other "
+                "version stands, this one was not stored"
+            ) from None
 
     def _abort(self) -> None:
         pass  # nothing committed; Azure deletes the staged blocks (module docstring)
