@@ -7,13 +7,13 @@ an empty read, close.  Reading until an empty read (not until a short one) keeps
 a file whole on file systems that return short reads (FUSE, NFS).  Writes go to
 a temporary sibling that is renamed (or, for an exclusive write, linked) onto
 the target, so a reader sees the old file or the new one, never a part.
+Streams are the open file itself.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import io
 import os
 import shutil
 import sys
@@ -35,8 +35,6 @@ _read = os.read  # one name each, so a test can make reads and writes short
 _write = os.write
 _sendfile = os.sendfile if sys.platform.startswith("linux") else None  # file to file: Linux
 _SENDFILE_BLOCK = 64 * 1024 * 1024
-#: Files below this size are read whole when opened as a stream.
-WHOLE = 1024 * 1024
 
 
 def read_local(path: str) -> bytes:
@@ -49,17 +47,14 @@ def read_local(path: str) -> bytes:
 
 
 def open_local(path: str, buffer_size: int) -> BinaryIO:
-    """A binary stream over *path*: a file read whole if small, else the open file."""
+    """The open file *path*: a stream with a descriptor, as Toil's own store hands
+    out (a job may give it to a subprocess as its standard input)."""
     fd = os.open(path, _FLAGS)
     try:
-        if os.fstat(fd).st_size >= WHOLE:
-            return open(fd, "rb", buffering=buffer_size, closefd=True)
-        data = _read_fd(fd)
+        return open(fd, "rb", buffering=buffer_size, closefd=True)
     except BaseException:
         os.close(fd)
         raise
-    os.close(fd)
-    return io.BytesIO(data)
 
 
 def _read_fd(fd: int) -> bytes:

@@ -1,8 +1,10 @@
-"""Local reads through os.open/os.read: whole under short reads, descriptors closed."""
+"""Local reads: jobs through os.open/os.read, whole under short reads; streams the
+open file, its descriptor closed when the block ends."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +16,6 @@ from fsjobstore.errors import BackendError
 from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance.conftest import initialized
 from tests.servers import Backend
-
-_LARGE = 2 * _local_io.WHOLE + 12_345  # streamed from the open file, not read whole
 
 
 @pytest.fixture
@@ -41,19 +41,6 @@ def _short_reads(monkeypatch: pytest.MonkeyPatch, at_most: int) -> list[int]:
     return sizes
 
 
-@pytest.mark.parametrize("size", [0, 1, 5_000, 70_000])
-def test_short_reads_still_give_the_whole_shared_file(
-    local_store: FsspecJobStore, monkeypatch: pytest.MonkeyPatch, size: int
-) -> None:
-    payload = os.urandom(size)
-    with local_store.write_shared_file_stream("blob") as f:
-        f.write(payload)
-    sizes = _short_reads(monkeypatch, 999)
-    with local_store.read_shared_file_stream("blob") as f:
-        assert f.read() == payload
-    assert sizes[-1] == 0  # read on to an empty read, past every short one
-
-
 def test_short_reads_still_give_the_whole_job(
     local_store: FsspecJobStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -67,29 +54,24 @@ def test_short_reads_still_give_the_whole_job(
     assert len(sizes) > 10
 
 
-def test_a_small_stream_is_read_whole_and_its_descriptor_closed(
-    local_store: FsspecJobStore, tmp_path: Path
+@pytest.mark.parametrize("size", [0, 5_000, 2 * 1024 * 1024 + 12_345])
+def test_a_stream_is_the_open_file_until_the_block_ends(
+    local_store: FsspecJobStore, tmp_path: Path, size: int
 ) -> None:
-    source = tmp_path / "small"
-    source.write_bytes(b"small file")
-    file_id = local_store.write_file(str(source))
-    before = _open_fds()
-    with local_store.read_file_stream(file_id) as f:
-        assert _open_fds() == before  # already read and closed
-        assert f.read() == b"small file"
-    assert _open_fds() == before
-
-
-def test_a_large_stream_stays_open_until_the_block_ends(
-    local_store: FsspecJobStore, tmp_path: Path
-) -> None:
-    payload = os.urandom(_LARGE)
-    source = tmp_path / "large"
+    # As Toil's own store: a job may hand the stream to a subprocess.
+    payload = os.urandom(size)
+    source = tmp_path / "source"
     source.write_bytes(payload)
     file_id = local_store.write_file(str(source))
     before = _open_fds()
     with local_store.read_file_stream(file_id) as f:
         assert _open_fds() == before + 1
+        copied = subprocess.run(["cat"], stdin=f, capture_output=True, check=True).stdout
+        assert copied == payload
+    assert _open_fds() == before
+    with local_store.write_shared_file_stream("blob") as w:
+        w.write(payload)
+    with local_store.read_shared_file_stream("blob") as f:
         assert f.read(10) == payload[:10]
         assert f.read() == payload[10:]
     assert _open_fds() == before
