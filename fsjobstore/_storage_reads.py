@@ -1,7 +1,9 @@
 """Reads and listings of the storage core: whole objects, streams, sizes, keys.
 
 Small objects are read in one request and streams of large ones with bounded
-memory; on a local disk, with direct system calls (:mod:`fsjobstore._local_io`).
+memory, each stream one version of its object throughout (S3:
+:mod:`fsjobstore._s3_stream`; GCS, Azure, memory: :mod:`fsjobstore._pinned_reads`);
+on a local disk, with direct system calls (:mod:`fsjobstore._local_io`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import IO, Any, BinaryIO, cast
 from fsjobstore import _s3_stream, layout
 from fsjobstore._direct_calls import LIST_BELOW, OBJECT_SIZE
 from fsjobstore._local_io import open_local, read_local
+from fsjobstore._pinned_reads import FIRST_READ, FirstRead
+from fsjobstore._pinned_stream import PinnedStream
 from fsjobstore._raw_streams import HeadThenRest
 from fsjobstore._storage_core import SMALL_OBJECT, StorageCore
 from fsjobstore.errors import BackendError
@@ -94,13 +98,33 @@ class StorageReads(StorageCore):
                 return self._s3_open(path)
             if not caps.byte_ranges:
                 return cast(BinaryIO, self.fs.open(path, "rb"))
+            first_read = FIRST_READ.get(caps.name)
+            if first_read is not None:
+                return self._pinned_open(key, first_read(self.fs, path, SMALL_OBJECT))
             head = self._read_head(path)
         if len(head) < SMALL_OBJECT:
             return io.BytesIO(head)
-        # A large object: serve the bytes already fetched, then read on from there.
+        # A large object on a backend without a profile of its own: serve the
+        # bytes already fetched, then read on from there (nothing pins the
+        # version: a replacement mid-read would be read on from its offset).
         return cast(BinaryIO, io.BufferedReader(
             HeadThenRest(head, lambda: self._open_rest(key, path)), _COPY_CHUNK
         ))
+
+    def _pinned_open(self, key: str, first: FirstRead) -> BinaryIO:
+        """A stream over the version of *key* that *first* read (GCS, Azure, memory)."""
+        if len(first.data) >= first.size:
+            return io.BytesIO(first.data)
+
+        def read_range(start: int, end: int) -> bytes:
+            # A version gone mid-read is a BackendError, or ObjectNotFoundError
+            # if the object was deleted.
+            with self._errors(key, "read"):
+                return first.read_range(start, end)
+
+        # Ranges of SMALL_OBJECT bytes: a stream holds its first 8 MiB and one range.
+        stream = PinnedStream(first.data, first.size, read_range, block=SMALL_OBJECT)
+        return cast(BinaryIO, io.BufferedReader(stream, _COPY_CHUNK))
 
     def _s3_open(self, path: str) -> BinaryIO:
         # One GET for any size: small objects are read at once, large ones
