@@ -10,15 +10,16 @@ errors become Toil's exceptions in them and nowhere else.
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 from typing import Any
 
+from toil.common import safeUnpickleFromStream
 from toil.jobStores.abstractJobStore import (
     HintedJobStore,
     JobStoreExistsException,
     LocatorException,
-    NoSuchFileException,
     NoSuchJobStoreException,
 )
 from typing_extensions import override
@@ -38,7 +39,7 @@ from fsjobstore.errors import (
 )
 from fsjobstore.locator import PREFIX, make_locator, without_prefix
 from fsjobstore.maintenance import destroy_store
-from fsjobstore.marker import make_marker, read_marker
+from fsjobstore.marker import make_marker, parse_marker, read_marker
 from fsjobstore.storage import Storage
 from fsjobstore.toil_url import FsspecURLAccess
 
@@ -126,10 +127,26 @@ class FsspecJobStore(FsspecURLAccess, JobMethods, FileMethods, SharedMethods, Hi
 
     @override
     def resume(self) -> None:
-        try:
-            super().resume()
-        except NoSuchFileException:
-            raise NoSuchJobStoreException(self._display, PREFIX) from None
+        # The marker and the config in one round trip (concurrent reads where the
+        # backend is async): a worker's start stays two requests with the
+        # environment, and a store of a newer format, or none, is not misread.
+        storage = self._storage
+        config_key = layout.shared_key("config.pickle")  # where Toil keeps its Config
+        found = storage.read_many([layout.MARKER, config_key])
+        marker, pickled = found[layout.MARKER], found[config_key]
+        if marker is None and pickled is None:
+            raise NoSuchJobStoreException(self._display, PREFIX)
+        if marker is None:
+            raise NotAJobStoreError(
+                f"{storage.url} has no {layout.MARKER} marker: not a job store of "
+                "fsjobstore's (or its marker was deleted)")
+        parse_marker(storage, marker)
+        if pickled is None:  # initialize() did not finish
+            raise NoSuchJobStoreException(self._display, PREFIX)
+        config = safeUnpickleFromStream(io.BytesIO(pickled))
+        assert config.workflowID is not None
+        # What AbstractJobStore.resume sets, from the bytes already read.
+        setattr(self, "_AbstractJobStore__config", config)  # noqa: B010 - a mangled name
 
     @override
     def destroy(self) -> None:

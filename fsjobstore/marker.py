@@ -10,7 +10,7 @@ from fsjobstore import layout
 from fsjobstore.errors import CorruptObjectError, ObjectNotFoundError
 from fsjobstore.storage import Storage
 
-__all__ = ["make_marker", "read_marker"]
+__all__ = ["make_marker", "parse_marker", "read_marker"]
 
 
 def make_marker() -> bytes:
@@ -33,6 +33,12 @@ def read_marker(storage: Storage) -> dict[str, Any] | None:
         data = storage.read_bytes(layout.MARKER)
     except ObjectNotFoundError:
         return None
+    return parse_marker(storage, data)
+
+
+def parse_marker(storage: Storage, data: bytes) -> dict[str, Any]:
+    """The marker document in *data* (read from *storage*); raises
+    :class:`CorruptObjectError` as :func:`read_marker` does."""
     where = f"{storage.url}: {layout.MARKER}"
     try:
         document = json.loads(data)
