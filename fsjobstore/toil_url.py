@@ -103,7 +103,18 @@ class FsspecURLAccess(URLAccess):
         fs, path = _fs_and_path(url)
         out = []
         with _naming(url):
-            listing = fs.ls(path, detail=True)
+            try:
+                listing = fs.ls(path, detail=True)
+            except FileNotFoundError:
+                if not fs.isfile(path):  # SFTP cannot list a file
+                    raise
+                listing = [{"name": path, "type": "file"}]
+        stripped = fs._strip_protocol(path).rstrip("/")
+        if (len(listing) == 1 and listing[0].get("type") == "file"
+                and fs._strip_protocol(str(listing[0]["name"])).rstrip("/") == stripped):
+            # Object stores list a file as itself; Toil's own handlers refuse it.
+            text = redact_url(url.geturl())
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), text)
         for info in listing:
             name = str(info["name"]).rstrip("/").rsplit("/", 1)[-1]
             out.append(name + "/" if info.get("type") == "directory" else name)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import fsspec
 import pytest
 
 from tests.servers import Backend
@@ -21,3 +24,15 @@ def workflow_backend(request: pytest.FixtureRequest) -> Backend:
 def locator(workflow_backend: Backend) -> str:
     """A fresh ``fsspec:`` locator on *workflow_backend*."""
     return f"fsspec:{workflow_backend.new_url()}"
+
+
+@pytest.fixture(params=["memory", "az", "sftp"])
+def reached(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Backend:
+    """A backend the URL plugin serves, reachable by plain URL as in a worker."""
+    backend: Backend = request.getfixturevalue(f"{request.param}_backend")
+    for name, value in backend.env.items():
+        if name.startswith("FSSPEC_"):  # read by fsspec at import: set its config
+            monkeypatch.setitem(fsspec.config.conf, name[7:].lower(), json.loads(value))
+        else:
+            monkeypatch.setenv(name, value)
+    return backend

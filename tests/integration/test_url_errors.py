@@ -8,8 +8,10 @@ from urllib.parse import urlparse
 import fsspec
 import pytest
 
+from fsjobstore._redact import redact_url
 from fsjobstore.errors import ObjectNotFoundError
 from fsjobstore.toil_url import FsspecURLAccess
+from tests.servers import Backend
 
 
 @pytest.mark.parametrize("action", ["open", "read", "list"])
@@ -40,3 +42,16 @@ def test_an_error_of_the_store_being_written_is_not_blamed_on_the_url() -> None:
 
     with pytest.raises(ObjectNotFoundError, match="files/x/y does not exist"):
         FsspecURLAccess._read_from_url(url, Gone())
+
+
+def test_listing_a_file_is_refused_as_not_a_directory(reached: Backend) -> None:
+    # Object stores list a file as itself, SFTP cannot list it; Toil's own handler raises.
+    folder = reached.new_url()
+    fs = reached.filesystem()
+    fs.makedirs(fs._strip_protocol(folder), exist_ok=True)
+    fs.pipe_file(fs._strip_protocol(f"{folder}/file.txt"), b"data")
+    url = urlparse(f"{folder}/file.txt")
+    with pytest.raises(NotADirectoryError) as caught:
+        FsspecURLAccess._list_url(url)
+    assert caught.value.filename == redact_url(url.geturl())
+    assert FsspecURLAccess._list_url(urlparse(folder)) == ["file.txt"]

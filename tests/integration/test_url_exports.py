@@ -4,10 +4,8 @@ midway (the job store's read breaks, say) leaves the destination as it was."""
 from __future__ import annotations
 
 import io
-import json
 from urllib.parse import urlparse
 
-import fsspec
 import pytest
 
 from fsjobstore import _storage_writes
@@ -34,18 +32,6 @@ class Source(io.RawIOBase):
         buffer[:n] = self._fill * n
         self._given += n
         return n
-
-
-@pytest.fixture(params=["memory", "az", "sftp"])
-def reached(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Backend:
-    """A backend the URL plugin serves, reachable by plain URL as in a worker."""
-    backend: Backend = request.getfixturevalue(f"{request.param}_backend")
-    for name, value in backend.env.items():
-        if name.startswith("FSSPEC_"):  # read by fsspec at import: set its config
-            monkeypatch.setitem(fsspec.config.conf, name[7:].lower(), json.loads(value))
-        else:
-            monkeypatch.setenv(name, value)
-    return backend
 
 
 def test_a_failed_export_leaves_the_destination_as_it_was(reached: Backend) -> None:
