@@ -7,6 +7,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from toil.jobStores.abstractJobStore import NoSuchFileException
 
+from fsjobstore._piped_stream import with_descriptor
 from fsjobstore.errors import ObjectNotFoundError
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ class Reading:
 
     def __enter__(self) -> IO[Any]:
         try:
-            stream: IO[Any] = self._storage.open_read(self._key)
+            # A descriptor, as Toil's own stores' streams have (for a subprocess).
+            stream: IO[Any] = with_descriptor(self._storage.open_read(self._key))
         except ObjectNotFoundError:
             raise NoSuchFileException(self._name) from None
         if self._encoding is not None:

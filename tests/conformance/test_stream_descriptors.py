@@ -1,0 +1,71 @@
+"""Read streams have a file descriptor, as Toil's own stores' streams do: a job may
+give one to a subprocess as its standard input."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+from typing import IO, Any, cast
+
+import pytest
+
+from fsjobstore._piped_stream import PipedOnDemand
+from fsjobstore.jobstore import FsspecJobStore
+from fsjobstore.storage import SMALL_OBJECT
+
+
+def _stored(store: FsspecJobStore, payload: bytes) -> str:
+    with store.write_file_stream() as (f, file_id):
+        f.write(payload)
+    return str(file_id)
+
+
+@pytest.mark.parametrize("size", [0, 5_000, SMALL_OBJECT + 12_345])
+def test_a_subprocess_reads_the_stream_as_its_standard_input(
+    store: FsspecJobStore, size: int
+) -> None:
+    payload = os.urandom(size)
+    file_id = _stored(store, payload)
+    with store.read_file_stream(file_id) as f:
+        copied = subprocess.run(["cat"], stdin=f, capture_output=True, check=True).stdout
+    assert copied == payload
+
+
+def test_the_descriptor_starts_where_the_stream_is(store: FsspecJobStore) -> None:
+    payload = b"".join(b"line %d\n" % i for i in range(1000))
+    file_id = _stored(store, payload)
+    with store.read_file_stream(file_id) as f:
+        assert f.read(7) == b"line 0\n"
+        rest = subprocess.run(["cat"], stdin=f, capture_output=True, check=True).stdout
+    if store.storage.capabilities.local:
+        # An open file: its buffer had read ahead, as any Python file's does.
+        assert payload.endswith(rest)
+    else:
+        assert rest == payload[7:]  # what the stream had read ahead is not lost
+
+
+class _Broken(io.RawIOBase):
+    """A stream whose second read fails (a connection lost mid-download)."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        self.reads += 1
+        if self.reads > 1:
+            raise ConnectionResetError("injected: connection lost")
+        memoryview(buffer)[:3] = b"abc"
+        return 3
+
+
+def test_a_failed_copy_into_the_pipe_is_raised_when_the_stream_closes() -> None:
+    stream = PipedOnDemand(cast(IO[bytes], _Broken()))
+    fd = stream.fileno()
+    assert os.read(fd, 10) == b"abc"
+    with pytest.raises(ConnectionResetError, match="injected"):
+        stream.close()
+    assert stream.closed
