@@ -143,7 +143,6 @@ def open_store_view(args: argparse.Namespace) -> Any:
 
 def open_storage(args: argparse.Namespace) -> Any:
     """The :class:`~fsjobstore.storage.Storage` the command line names."""
-    from fsjobstore.locator import without_prefix
-    from fsjobstore.storage import Storage
+    from fsjobstore.view import inspection_storage
 
-    return Storage(without_prefix(args.url), dict(args.option))
+    return inspection_storage(args.url, dict(args.option))

@@ -10,9 +10,11 @@ whose :class:`~fsjobstore.storage.Storage` is the class to use.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Mapping
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from fsjobstore import layout
 from fsjobstore._redact import redact_url, scrub, secret_values
@@ -97,6 +99,9 @@ class StorageCore:
         options = dict(storage_options or {})
         self._sign_options = dict(sign_options or {})
         self._secrets = secret_values(options)
+        with contextlib.suppress(ValueError):  # a password in the URL is kept out too
+            if password := urlsplit(url).password:
+                self._secrets.append(password)
         self.url = redact_url(url)
         from fsspec.core import url_to_fs  # fsspec is imported lazily: it is not cheap
 

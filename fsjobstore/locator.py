@@ -15,7 +15,8 @@ from fsjobstore._redact import redact_url
 from fsjobstore.backends import PROFILES, profile_for
 from fsjobstore.errors import InvalidLocatorError
 
-__all__ = ["PREFIX", "TOIL_OWNED", "TOIL_SCHEMES", "check_slashes", "check_store_path",
+__all__ = ["PREFIX", "TOIL_OWNED", "TOIL_SCHEMES", "check_inspection_url", "check_slashes",
+           "check_store_path",
            "is_fsspec_locator", "lower_scheme", "make_locator", "url_of", "without_prefix"]
 
 PREFIX = "fsspec"
@@ -116,6 +117,37 @@ def check_url(url: str) -> None:
             "passes the locator to worker processes through a shell, so it must not contain "
             "whitespace or shell characters; choose a bucket, container or path without it"
         )
+    _check_no_password(url)
+    if not _SCHEME.match(url) and not url.startswith("/"):
+        raise InvalidLocatorError(
+            f"the job store URL {redact_url(url)!r} needs a protocol and '://', like "
+            "'fsspec:s3://bucket/prefix' "
+            "or 'fsspec:file:///absolute/path'"
+        )
+    _check_protocol_named(url)
+    check_store_path(url)
+
+
+def check_inspection_url(url: str) -> None:
+    """Raise :class:`InvalidLocatorError` unless the inspection tools may open *url*.
+
+    The checks of ``--jobStore``, but shell safety and absolute local paths,
+    which only Toil's command lines need; and a locator of one of Toil's own
+    stores (``aws:``, ``google:``) is named as such.
+    """
+    match = _MISSING_SLASHES.match(url)
+    if match is not None and match.group(1).lower() in TOIL_OWNED - _LOCAL:
+        raise InvalidLocatorError(
+            f"'{match.group(1)}:...' is the locator of one of Toil's own job stores, "
+            "which fsjobstore does not read; its tools read fsspec stores "
+            "(fsspec:<url>, or the URL alone)"
+        )
+    check_slashes(url)
+    _check_no_password(url)
+    _check_protocol_named(url)
+
+
+def _check_no_password(url: str) -> None:
     if _PASSWORD.match(url):
         raise InvalidLocatorError(
             f"the job store URL {redact_url(url)!r} holds a password: Toil writes the "
@@ -123,12 +155,9 @@ def check_url(url: str) -> None:
             "leave it out of the URL and give it as a storage option, through fsspec's "
             "configuration (FSSPEC_<PROTOCOL>_PASSWORD) or as a key (SSH keys for sftp)"
         )
-    if not _SCHEME.match(url) and not url.startswith("/"):
-        raise InvalidLocatorError(
-            f"the job store URL {redact_url(url)!r} needs a protocol and '://', like "
-            "'fsspec:s3://bucket/prefix' "
-            "or 'fsspec:file:///absolute/path'"
-        )
+
+
+def _check_protocol_named(url: str) -> None:
     if _NO_PROTOCOL.match(url):
         # fsspec://bucket/run: the protocol was forgotten, and the rest would
         # be taken as the local path /bucket/run.
@@ -137,7 +166,6 @@ def check_url(url: str) -> None:
             "write the protocol before it ('fsspec:s3://bucket/prefix'), or a local "
             "directory as 'fsspec:file:///absolute/path'"
         )
-    check_store_path(url)
 
 
 def check_store_path(url: str) -> None:

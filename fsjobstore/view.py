@@ -22,16 +22,26 @@ from fsjobstore import _view_tables as tables
 from fsjobstore import layout
 from fsjobstore._progress import progress_bar
 from fsjobstore._snapshot import Snapshot, take_snapshot
-from fsjobstore.errors import ObjectNotFoundError, StoreNotFoundError
-from fsjobstore.locator import without_prefix
+from fsjobstore.errors import InvalidInputError, ObjectNotFoundError, StoreNotFoundError
+from fsjobstore.locator import check_inspection_url, without_prefix
 from fsjobstore.storage import Storage
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["JobRecord", "StoreView", "open_view"]
+__all__ = ["JobRecord", "StoreView", "inspection_storage", "open_view"]
 
 INSTALL_HINT = "pip install 'fsjobstore[inspect]'"
+
+
+def inspection_storage(url: str, storage_options: dict[str, Any]) -> Storage:
+    """The storage at *url* (or Toil's locator ``fsspec:<url>``), checked as
+    ``--jobStore`` is, so that a typo is named rather than found empty."""
+    if not isinstance(url, str) or not url.strip():
+        raise InvalidInputError(f"store URL must be a non-empty string, got {url!r}")
+    url = without_prefix(url)
+    check_inspection_url(url)
+    return Storage(url, storage_options)
 
 
 def open_view(url: str, *, progress: bool | None = None, **storage_options: Any) -> StoreView:
@@ -42,7 +52,7 @@ def open_view(url: str, *, progress: bool | None = None, **storage_options: Any)
     means "only when stderr is a terminal".  Raises
     :class:`~fsjobstore.errors.StoreNotFoundError` when *url* holds nothing.
     """
-    storage = Storage(without_prefix(url), storage_options)  # a Toil locator works too
+    storage = inspection_storage(url, storage_options)
     contents = storage.root_contents()
     if contents != "objects":
         missing = None if contents == "file" else storage.missing_bucket_error()

@@ -50,3 +50,29 @@ def test_a_url_naming_a_file_says_so(capsys: pytest.CaptureFixture[str], tmp_pat
     assert "it is a file, not a directory or prefix" in capsys.readouterr().err
     assert main(["info", (tmp_path / "empty").as_uri()]) == 1
     assert "the location is empty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("fsspec://bucket/run", "starts with '//' but names no protocol"),
+    ("gs:/bucket/run", "needs '//' after 'gs:'"),
+    ("aws:us-east-1:run", "one of Toil's own job stores"),
+    ("s3://AKIAEXAMPLE:hunter2secret@bucket/run", "holds a password"),
+    ("fsspec:sftp://me:hunter2secret@127.0.0.1/run", "holds a password"),
+])
+def test_urls_are_checked_as_job_store_arguments_are(
+    capsys: pytest.CaptureFixture[str], url: str, says: str
+) -> None:
+    # The same typos --jobStore refuses, named rather than found empty.
+    for command in (["info", url], ["destroy", url, "--dry-run"]):
+        assert main(command) == 1
+        err = capsys.readouterr().err
+        assert says in err
+        assert "hunter2secret" not in err
+
+
+def test_open_view_needs_a_url() -> None:
+    from fsjobstore.errors import InvalidInputError
+    from fsjobstore.view import open_view
+
+    with pytest.raises(InvalidInputError, match="must be a non-empty string, got None"):
+        open_view(None)  # type: ignore[arg-type]
