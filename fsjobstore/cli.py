@@ -185,6 +185,7 @@ def cmd_cat(args: argparse.Namespace) -> int:
 
 def cmd_logs(args: argparse.Namespace) -> int:
     view = render.open_store_view(args)
+    watched = args.follow and view.snapshot.marker is not None
     seen: set[str] = set()
     polls = 0
     while True:
@@ -195,6 +196,12 @@ def cmd_logs(args: argparse.Namespace) -> int:
         _print_logs(args, rows, first=polls == 0)
         polls += 1
         if not args.follow or (args.max_polls is not None and polls >= args.max_polls):
+            return 0
+        if watched and not view.storage.exists(layout.MARKER):
+            # Toil deletes a finished workflow's store (--clean onSuccess): no
+            # message will come any more.
+            print(f"fsjobstore: {view.url}: the store was destroyed; no more messages",
+                  file=sys.stderr)
             return 0
         time.sleep(args.interval)
 

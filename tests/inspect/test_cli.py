@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,18 @@ def test_logs_follow_sees_new_messages(
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert lines[-1]["key"] == f"logs/{name}" and lines[-1]["job_names"] == ["late"]
     assert len({entry["key"] for entry in lines}) == len(lines)  # each message once
+
+
+def test_logs_follow_stops_when_the_store_is_destroyed(
+    capsys: pytest.CaptureFixture[str], store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def sleep(seconds: float) -> None:  # Toil cleans up the finished workflow's store
+        shutil.rmtree(store_path)
+
+    monkeypatch.setattr("fsjobstore.cli.time.sleep", sleep)
+    argv = ["logs", store_path.as_uri(), "--follow", "--interval", "0", "--json"]
+    assert main([*argv, "--no-progress"]) == 0  # without --max-polls: it would poll forever
+    assert "the store was destroyed; no more messages" in capsys.readouterr().err
 
 
 def test_du_and_tree(capsys: pytest.CaptureFixture[str], store_url: str) -> None:
