@@ -23,7 +23,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     elif problems:
         for problem in problems:
             print(problem)
-        print(f"{len(problems)} problems in {view.url}", file=sys.stderr)
+        print(f"{render.plural(len(problems), 'problem')} in {view.url}", file=sys.stderr)
     else:
         print(f"OK: {view.url} has no problems")
     return 1 if problems else 0
@@ -51,7 +51,7 @@ def cmd_gc(args: argparse.Namespace) -> int:
         print(f"{verb}\t{problem.kind}\t{problem.key}")
     younger = sum(1 for problem in problems if problem.removable) - len(chosen)
     spared = f"; {younger} younger than --min-age {args.min_age:g}s left alone" if younger else ""
-    print(f"{verb} {len(chosen)} orphans{spared}", file=sys.stderr)
+    print(f"{verb} {render.plural(len(chosen), 'orphan')}{spared}", file=sys.stderr)
     return 0
 
 
@@ -76,7 +76,8 @@ def cmd_destroy(args: argparse.Namespace) -> int:
     if not _confirm(args, "destroy the store"):
         return 2
     storage = render.open_storage(args)
-    keys = destroy_store(storage, dry_run=args.dry_run)
+    aborted: list[Any] = []
+    keys = destroy_store(storage, dry_run=args.dry_run, aborted=aborted)
     if not keys:
         if storage.any_object():
             # No marker and nothing of a store's: destroyed before, or a mistyped
@@ -94,6 +95,7 @@ def cmd_destroy(args: argparse.Namespace) -> int:
         for key in keys:
             print(f"would delete\t{key}")
         _print_uploads_to_abort(storage)
-    print(f"{'would delete' if args.dry_run else 'deleted'} {len(keys)} objects from "
-          f"{storage.url}", file=sys.stderr)
+    uploads = f" and aborted {render.plural(len(aborted), 'unfinished upload')}" if aborted else ""
+    print(f"{'would delete' if args.dry_run else 'deleted'} {render.plural(len(keys), 'object')}"
+          f"{uploads} from {storage.url}", file=sys.stderr)
     return 0

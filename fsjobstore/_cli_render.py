@@ -126,6 +126,11 @@ def tree(node: dict[str, Any]) -> None:
     out.print(root)
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 orphan``, ``2 orphans``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def open_store_view(args: argparse.Namespace) -> Any:
     """The :class:`~fsjobstore.view.StoreView` the command line names."""
     from fsjobstore.view import open_view

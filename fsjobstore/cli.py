@@ -35,7 +35,11 @@ def _option(text: str) -> tuple[str, Any]:
         raise argparse.ArgumentTypeError("expected KEY=VALUE (the value given is not shown)")
     try:
         value: Any = json.loads(raw)
-    except ValueError:
+    except ValueError as exc:
+        if raw.lstrip()[:1] in ("{", "["):  # meant as JSON: kept as a string, it would fail later
+            raise argparse.ArgumentTypeError(
+                f"the value of {name} is not valid JSON ({exc.msg} at character {exc.pos}; "
+                "the value is not shown)") from None
         value = raw
     return name, value
 

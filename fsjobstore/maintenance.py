@@ -157,8 +157,10 @@ def _of_store(uploads: list[Upload]) -> list[Upload]:
     return [u for u in uploads if is_store_key(u.key)]
 
 
-def _abort_store_uploads(storage: Storage, listing: Future[list[Upload]] | None) -> None:
-    """Abort the store's unfinished uploads (listed by *listing* if given).
+def _abort_store_uploads(
+    storage: Storage, listing: Future[list[Upload]] | None
+) -> list[Upload]:
+    """Abort the store's unfinished uploads (listed by *listing* if given); those aborted.
 
     Listing and aborting uploads are permissions of their own on S3
     (``s3:ListBucketMultipartUploads``, ``s3:AbortMultipartUpload``); where they
@@ -166,12 +168,15 @@ def _abort_store_uploads(storage: Storage, listing: Future[list[Upload]] | None)
     """
     try:
         listed = listing.result() if listing is not None else storage.unfinished_uploads()
-        storage.abort_uploads(_of_store(listed))
+        ours = _of_store(listed)
+        storage.abort_uploads(ours)
     except BackendError as exc:
         if not isinstance(exc.__cause__, PermissionError):
             raise
         logger.warning("%s; unfinished multipart uploads under the store, if any, are left "
                      "to the bucket's lifecycle rules", exc)
+        return []
+    return ours
 
 
 def unfinished_uploads(storage: Storage) -> list[Problem]:
@@ -225,13 +230,15 @@ def collect_garbage(
     return chosen
 
 
-def destroy_store(storage: Storage, *, dry_run: bool = False) -> list[str]:
+def destroy_store(
+    storage: Storage, *, dry_run: bool = False, aborted: list[Upload] | None = None
+) -> list[str]:
     """Delete the store at *storage*; the keys deleted (or, dry, that would be).
 
     Refuses with :class:`NotAJobStoreError` when the root holds objects but no
     marker.  Deletes only keys for which :func:`is_store_key` holds, marker last;
     on S3 it also aborts the store's unfinished multipart uploads (before the
-    marker goes).
+    marker goes), and adds them to *aborted* if given.
     An empty or already destroyed location is not an error.
     """
     uploads: Future[list[Upload]] | None = None
@@ -262,7 +269,9 @@ def destroy_store(storage: Storage, *, dry_run: bool = False) -> list[str]:
         # Parts of uploads never completed (a worker killed mid-write) are
         # billed until aborted.  Then the marker, last, so an interrupted
         # destroy can be run again.
-        _abort_store_uploads(storage, uploads)
+        done = _abort_store_uploads(storage, uploads)
+        if aborted is not None:
+            aborted.extend(done)
         storage.delete(layout.MARKER)
         deleted.append(layout.MARKER)
     with contextlib.suppress(Exception):

@@ -113,6 +113,18 @@ def test_options_are_parsed_and_never_printed(
     assert "hunter22" not in captured.out + captured.err
 
 
+def test_an_option_meant_as_json_must_be_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = (tmp_path / "none").as_uri()
+    with pytest.raises(SystemExit) as exited:
+        main(["info", url, "-o", 'client_kwargs={"token": "hunter22", "bad'])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "the value of client_kwargs is not valid JSON" in err
+    assert "hunter22" not in err
+
+
 def test_missing_rich_names_the_extra(
     capsys: pytest.CaptureFixture[str], store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

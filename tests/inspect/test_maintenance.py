@@ -97,8 +97,19 @@ def test_gc_removes_exactly_the_orphans(
     before = listing(store_path)
     assert main(["gc", store_path.as_uri(), "--yes", "--min-age", "0"]) == 0
     assert listing(store_path) == before - orphans
-    capsys.readouterr()
+    assert f"removed {len(orphans)} orphans\n" in capsys.readouterr().err
     assert verify(capsys, store_path) == (0, [])
+
+
+def test_one_of_a_kind_is_counted_in_the_singular(
+    capsys: pytest.CaptureFixture[str], store_path: Path
+) -> None:
+    (store_path / "owned" / "gone-job" / ("3" * 32)).mkdir(parents=True)
+    (store_path / "owned" / "gone-job" / ("3" * 32) / "orphan.txt").write_text("x")
+    assert main(["verify", store_path.as_uri()]) == 1
+    assert f"1 problem in {store_path.as_uri()}" in capsys.readouterr().err
+    assert main(["gc", store_path.as_uri(), "--yes", "--min-age", "0"]) == 0
+    assert "removed 1 orphan\n" in capsys.readouterr().err
 
 
 def test_gc_spares_young_objects(capsys: pytest.CaptureFixture[str], store_path: Path) -> None:

@@ -89,5 +89,7 @@ def test_destroy_dry_run_names_the_uploads_it_would_abort(
     out = capsys.readouterr().out
     assert f"would abort\t{key}\t{upload['UploadId']}" in out.splitlines()
     assert [u.upload_id for u in storage.unfinished_uploads()] == [upload["UploadId"]]
+    capsys.readouterr()
     assert main(["destroy", url, *options, "--yes"]) == 0
     assert storage.unfinished_uploads() == []
+    assert " and aborted 1 unfinished upload from " in capsys.readouterr().err
