@@ -35,7 +35,7 @@ def _option(text: str) -> tuple[str, Any]:
         raise argparse.ArgumentTypeError("expected KEY=VALUE (the value given is not shown)")
     try:
         value: Any = json.loads(raw)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         if raw.lstrip()[:1] in ("{", "["):  # meant as JSON: kept as a string, it would fail later
             raise argparse.ArgumentTypeError(
                 f"the value of {name} is not valid JSON ({exc.msg} at character {exc.pos}; "
