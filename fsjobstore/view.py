@@ -261,7 +261,7 @@ def _summary_lines(info: dict[str, Any]) -> list[tuple[str, str]]:
         ("format", f"{info['format']} version {info['format_version']}"
          if info["format"] else f"no valid marker ({info['marker_error'] or 'missing'})"),
         ("workflow", flow["status"]),
-        ("root job", str(flow["root_job_id"])),
+        ("root job", flow["root_job_id"] or "-"),  # "-" for missing, as in the tables
         ("jobs remaining", str(flow["jobs_remaining"])),
         ("job states", ", ".join(f"{k} {v}" for k, v in info["job_states"].items())),
     ]

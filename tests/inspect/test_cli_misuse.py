@@ -76,3 +76,13 @@ def test_open_view_needs_a_url() -> None:
 
     with pytest.raises(InvalidInputError, match="must be a non-empty string, got None"):
         open_view(None)  # type: ignore[arg-type]
+
+
+def test_info_of_a_prefix_without_a_store_shows_no_python_none(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "results.csv").write_text("1,2\n")
+    assert main(["info", tmp_path.as_uri(), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "None" not in out
+    assert any(line.split() == ["root", "job", "-"] for line in out.splitlines())
