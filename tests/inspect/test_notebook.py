@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,7 @@ def test_example_notebook_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     nbformat = pytest.importorskip("nbformat")
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
     notebook = nbformat.read(NOTEBOOK, as_version=4)
+    made = set(Path(tempfile.gettempdir()).glob("fsjobstore-example-*"))
     nbclient.NotebookClient(
         notebook, timeout=300, kernel_name="python3",
         resources={"metadata": {"path": str(REPO_ROOT)}},
@@ -28,3 +31,5 @@ def test_example_notebook_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     assert any("fsjobstore job store" in h for h in html)  # the view's own display
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "exploding on purpose" in text
+    # It cleans up after itself: no temporary directory left per run.
+    assert set(Path(tempfile.gettempdir()).glob("fsjobstore-example-*")) <= made
