@@ -141,8 +141,9 @@ def open_store_view(args: argparse.Namespace) -> Any:
     if snapshot.marker is None:
         # Objects, but no marker: a mistyped prefix shows as an empty store otherwise.
         why = (snapshot.marker_error or f"it has no {MARKER}").removeprefix(f"{view.url}: ")
-        print(f"fsjobstore: warning: {view.url} may not be a job store: {why}",
-              file=sys.stderr)
+        print(f"fsjobstore: warning: {view.url} may not be a job store: {why} (only a "
+              "store's own prefixes, jobs/, files/ and the like, and objects at its top "
+              "are listed)", file=sys.stderr)
     return view
 
 

@@ -36,6 +36,7 @@ def test_a_prefix_without_a_marker_is_named_as_maybe_not_a_store(
     assert json.loads(captured.out) == []
     assert f"warning: {tmp_path.as_uri()} may not be a job store: it has no fsjobstore.json" \
         in captured.err
+    assert "only a store's own prefixes, jobs/, files/ and the like" in captured.err
 
 
 def test_a_store_with_its_marker_gets_no_warning(
