@@ -64,7 +64,18 @@ class PipedOnDemand(io.BufferedIOBase):
         return int(source.readinto(buffer))
 
     def readline(self, size: int | None = -1) -> bytes:
-        return self._source().readline(-1 if size is None else size)
+        source = self._source()
+        if size is None or size < 0:
+            return source.readline()
+        try:
+            return source.readline(size)
+        except TypeError:  # fsspec's buffered files (FTP's, say) take no size
+            line = bytearray()
+            while len(line) < size and (byte := source.read(1)):
+                line += byte
+                if byte == b"\n":
+                    break
+            return bytes(line)
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         if self._pipe is not None:

@@ -69,3 +69,16 @@ def test_a_failed_copy_into_the_pipe_is_raised_when_the_stream_closes() -> None:
     with pytest.raises(ConnectionResetError, match="injected"):
         stream.close()
     assert stream.closed
+
+
+def test_a_stream_reads_by_line(store: FsspecJobStore) -> None:
+    # As Toil reads a job's log: `for line in stream` (fsspec's own file objects'
+    # readline takes no size).
+    payload = b"".join(b"line %d\n" % i for i in range(3000))
+    file_id = _stored(store, payload)
+    with store.read_file_stream(file_id) as f:
+        assert f.readline() == b"line 0\n"
+        assert f.readline(4) == b"line"
+        assert b"".join(f) == payload[len(b"line 0\nline"):]
+    with store.read_file_stream(file_id, encoding="utf-8") as text:
+        assert sum(1 for _ in text) == 3000
