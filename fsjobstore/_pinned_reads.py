@@ -51,12 +51,14 @@ class FirstRead:
 
 def gcs_first_read(fs: Any, path: str, length: int) -> FirstRead:
     """The first *length* bytes of *path* on GCS (gcsfs) in one GET, and its generation."""
+    from gcsfs.retry import HttpError
+
     try:
         headers, data = fs.call("GET", fs.url(path), headers={"Range": f"bytes=0-{length - 1}"})
-    except FileNotFoundError:
-        raise
-    except Exception:
-        # Servers refuse a range on an empty object (416); read it whole instead.
+    except HttpError as exc:
+        if exc.code != 416:  # any other failure must not fetch a large object whole
+            raise
+        # The server refuses a range on an empty object: read it whole instead.
         headers, data = fs.call("GET", fs.url(path))
     generation = headers.get("X-Goog-Generation")
 

@@ -6,13 +6,17 @@ subprocess as its standard input.  Streams of remote objects here are Python
 objects; :class:`PipedOnDemand` gives them a descriptor the same way, and only
 when ``fileno()`` is called: a thread then copies the rest of the stream into a
 pipe, and reads come from the pipe, so the object and the descriptor agree on
-the position.  A failure of the copy is raised when the stream is closed (a
-reader of the descriptor sees the end of the data early).
+the position.  Closing the stream does not wait for the copy (a subprocess may
+still be reading the pipe); a failure of the copy (the reader of the descriptor
+sees the data end early) is raised by ``close()`` when it came first, and
+logged in any case.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import os
 import threading
 from typing import IO, Any, cast
@@ -20,6 +24,7 @@ from typing import IO, Any, cast
 __all__ = ["PipedOnDemand", "with_descriptor"]
 
 _CHUNK = 1024 * 1024
+logger = logging.getLogger(__name__)
 
 
 def with_descriptor(stream: IO[bytes]) -> IO[bytes]:
@@ -38,8 +43,7 @@ class PipedOnDemand(io.BufferedIOBase):
         super().__init__()
         self._inner = inner
         self._pipe: IO[bytes] | None = None
-        self._pump: threading.Thread | None = None
-        self._failure: BaseException | None = None
+        self._copy: _Copy | None = None
 
     def _source(self) -> IO[bytes]:
         if self.closed:
@@ -92,32 +96,55 @@ class PipedOnDemand(io.BufferedIOBase):
             source = self._source()
             read_end, write_end = os.pipe()
             self._pipe = open(read_end, "rb")  # noqa: SIM115 - closed in close()
-            self._pump = threading.Thread(
-                target=self._copy, args=(source, write_end), name="fsjobstore-pipe",
+            # The thread owns the inner stream from now on and closes it: it holds
+            # no reference to this object, which may be closed (or collected)
+            # while a subprocess still reads the pipe.
+            self._copy = _Copy()
+            self._copy.thread = threading.Thread(
+                target=_copy, args=(source, write_end, self._copy), name="fsjobstore-pipe",
                 daemon=True)
-            self._pump.start()
+            self._copy.thread.start()
         return self._pipe.fileno()
-
-    def _copy(self, source: IO[bytes], write_end: int) -> None:
-        try:
-            with open(write_end, "wb") as out:
-                while chunk := source.read(_CHUNK):
-                    out.write(chunk)
-        except BrokenPipeError:
-            pass  # the reader closed its end: nothing more is wanted
-        except BaseException as exc:  # raised again by close()
-            self._failure = exc
 
     def close(self) -> None:
         if self.closed:
             return
         try:
-            if self._pipe is not None:
-                self._pipe.close()  # a copy still writing stops with EPIPE
-            if self._pump is not None:
-                self._pump.join()
+            if self._pipe is None:
+                self._inner.close()
+            else:
+                # A copy still writing stops when no process holds the read end
+                # (EPIPE); a subprocess given the descriptor may still read it,
+                # so the copy is not waited for.
+                self._pipe.close()
         finally:
-            self._inner.close()
             super().close()
-        if self._failure is not None:
-            raise self._failure
+        if self._copy is not None and self._copy.failure is not None:
+            raise self._copy.failure
+
+
+class _Copy:
+    """The thread copying a stream into a pipe, and how it failed (if it did)."""
+
+    thread: threading.Thread
+    failure: BaseException | None = None
+
+
+def _copy(source: IO[bytes], write_end: int, state: _Copy) -> None:
+    out = open(write_end, "wb")  # noqa: SIM115 - closed below, after a failure is recorded
+    try:
+        while chunk := source.read(_CHUNK):
+            out.write(chunk)
+    except BrokenPipeError:
+        pass  # every reader closed its end: nothing more is wanted
+    except BaseException as exc:
+        # Recorded before the pipe ends, so a reader that saw its end and then
+        # closes the stream gets the failure.
+        state.failure = exc
+        logger.error("copying a read stream into its pipe failed: the reader of its "
+                     "descriptor saw the data end early: %s", exc)
+    finally:
+        with contextlib.suppress(Exception):
+            out.close()
+        with contextlib.suppress(Exception):
+            source.close()

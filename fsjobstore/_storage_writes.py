@@ -69,6 +69,9 @@ def object_writer(
 class StorageWrites(StorageReads):
     """Writing keys atomically."""
 
+    #: The SFTP server has no hard-link extension (learnt at the first try).
+    _cannot_link = False
+
     def write_bytes(self, key: str, data: bytes, *, exclusive: bool = False) -> None:
         """Store *data* at *key* atomically (one request on object stores).
 
@@ -96,6 +99,8 @@ class StorageWrites(StorageReads):
     def _link_exclusive(self, key: str, data: bytes) -> bool:
         """Store *data* at *key* unless it exists, by a hard link (SFTP); False if
         the server cannot link (then only a check before the write is left)."""
+        if self._cannot_link:
+            return False
         path = self.path(key)
         temp = self.path(layout.temp_sibling(key))
         self._make_dirs(self.fs._parent(temp))
@@ -104,6 +109,7 @@ class StorageWrites(StorageReads):
             try:
                 _sftp_link.link(self.fs, temp, path)
             except _sftp_link.LinkUnsupportedError:
+                self._cannot_link = True  # not asked again, nor the data sent twice
                 return False
             except Exception:
                 # OpenSSH answers a plain "Failure" when the target exists.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from typing import IO, TYPE_CHECKING, Any
 
 from toil.jobStores.abstractJobStore import NoSuchFileException
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from fsjobstore.storage import Storage
 
 __all__ = ["Reading"]
+
+logger = logging.getLogger(__name__)
 
 
 class Reading:
@@ -52,6 +55,14 @@ class Reading:
         self._stream = stream
         return stream
 
-    def __exit__(self, *exc_info: object) -> None:
-        if self._stream is not None:
+    def __exit__(self, kind: object, error: object, tb: object) -> None:
+        if self._stream is None:
+            return
+        if error is None:
             self._stream.close()
+            return
+        try:
+            self._stream.close()
+        except Exception:  # the block's own error is the one to see
+            logger.warning("closing %s after an error in its block failed too", self._name,
+                           exc_info=True)

@@ -190,6 +190,7 @@ def cmd_cat(args: argparse.Namespace) -> int:
 def cmd_logs(args: argparse.Namespace) -> int:
     view = render.open_store_view(args)
     watched = args.follow and view.snapshot.marker is not None
+    missing = 0  # polls in a row without the marker (fsspec's isfile says False on errors)
     seen: set[str] = set()
     polls = 0
     while True:
@@ -201,7 +202,8 @@ def cmd_logs(args: argparse.Namespace) -> int:
         polls += 1
         if not args.follow or (args.max_polls is not None and polls >= args.max_polls):
             return 0
-        if watched and not view.storage.exists(layout.MARKER):
+        missing = 0 if not watched or view.storage.exists(layout.MARKER) else missing + 1
+        if missing >= 2:
             # Toil deletes a finished workflow's store (--clean onSuccess): no
             # message will come any more.
             print(f"fsjobstore: {view.url}: the store was destroyed; no more messages",

@@ -155,6 +155,9 @@ class FsspecURLAccess(URLAccess):
         # store's read breaks, say) leaves the destination as it was.
         writer = object_writer(fs, path, profile_for(fs.protocol).name, contextlib.nullcontext())
         if writer is None:
+            if fs.isdir(path):  # a move would put the file inside it
+                text = redact_url(url.geturl())
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), text)
             _write_via_temp(fs, path, readable)
         else:
             try:
@@ -169,7 +172,8 @@ class FsspecURLAccess(URLAccess):
 
 def _write_via_temp(fs: Any, path: str, readable: IO[bytes] | IO[str]) -> None:
     """Write *readable* to a temporary sibling of *path*, then move it onto *path*."""
-    temp = temp_sibling(path)
+    parent, _, name = path.rpartition("/")
+    temp = f"{parent}/{temp_sibling(name)}"  # beside it, also for "/name"
     try:
         with fs.open(temp, "wb") as writable:
             shutil.copyfileobj(readable, writable, _CHUNK)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from fsjobstore import layout
+from fsjobstore import _sftp_link, layout
 from fsjobstore.jobstore import FsspecJobStore
 
 
@@ -50,3 +50,22 @@ def test_a_key_created_after_the_check_is_not_overwritten(
     assert storage.create_placeholder("hinted/wf/files/out.txt") is False
     assert storage.read_bytes("hinted/wf/files/out.txt") == b"theirs"
     assert [k for k in storage.list_keys("hinted") if layout.is_temp_name(k)] == []
+
+
+@pytest.mark.parametrize("backend", ["sftp"], indirect=True)
+def test_a_server_without_hard_links_is_asked_once(
+    store: FsspecJobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Then exclusive writes fall back to a check before the write, uploading once.
+    tries: list[str] = []
+
+    def unsupported(fs: Any, source: str, target: str) -> None:
+        tries.append(target)
+        raise _sftp_link.LinkUnsupportedError("no hardlink@openssh.com")
+
+    monkeypatch.setattr(_sftp_link, "link", unsupported)
+    storage = store.storage
+    assert storage.create_placeholder("hinted/a/files/x") is True
+    assert storage.create_placeholder("hinted/b/files/x") is True
+    assert storage.create_placeholder("hinted/b/files/x") is False
+    assert len(tries) == 1

@@ -139,3 +139,29 @@ def test_a_server_ignoring_the_generation_asked_for_is_caught(
     outcome = _read_across(store, file_id, 1024, lambda: _replace(store, file_id, SIZE))
     assert isinstance(outcome, BackendError), repr(outcome)  # the answer's generation differs
     assert "changed while being read" in str(outcome)
+
+
+@pytest.mark.parametrize("backend", ["gs"], indirect=True)
+def test_a_failed_first_read_is_not_retried_whole(
+    store: FsspecJobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only an empty object's refused range (416) is read again without a range:
+    # any other failure must not fetch a large object whole into memory.
+    from gcsfs.retry import HttpError
+
+    file_id = _write(store, SIZE)
+    fs = store.storage.fs
+    real_call = fs.call
+    unranged: list[str] = []
+
+    def call(method: str, path: str, *args: object, **kwargs: object) -> object:
+        headers = kwargs.get("headers") or {}
+        if "Range" in headers:  # type: ignore[operator]
+            raise HttpError({"code": 503, "message": "injected: backend unavailable"})
+        unranged.append(path)
+        return real_call(method, path, *args, **kwargs)
+
+    monkeypatch.setattr(fs, "call", call)
+    with pytest.raises(BackendError, match="injected: backend unavailable"):
+        store.read_file_stream(file_id).__enter__()
+    assert unranged == []

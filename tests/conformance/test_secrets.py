@@ -43,6 +43,23 @@ def test_s3_credentials_stay_out_of_the_store(
     store.destroy()
 
 
+@pytest.mark.parametrize("password", ["hunter22secret", "e"])
+def test_a_password_in_the_url_is_scrubbed_and_only_it(password: str) -> None:
+    storage = Storage(f"memory://user:{password}@scrub-url/x", {"skip_instance_cache": True})
+
+    def leak(*args: object, **kwargs: object) -> None:
+        raise ConnectionRefusedError(
+            f"connection to sftp://user:{password}@host refused; Errno 111")
+
+    storage.fs.pipe_file = leak
+    with pytest.raises(FsJobStoreError) as caught:
+        storage.write_bytes("shared/x", b"x")
+    message = str(caught.value)
+    assert f":{password}@" not in message
+    assert "ConnectionRefusedError: connection to sftp://user" in message  # not garbled
+    assert "refused; Errno 111" in message
+
+
 def test_backend_error_messages_are_scrubbed() -> None:
     """An error raised by the backend is reported without the credential in it."""
     secret = f"tok-{uuid.uuid4().hex}"

@@ -3,6 +3,7 @@ give one to a subprocess as its standard input."""
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import subprocess
@@ -66,9 +67,45 @@ def test_a_failed_copy_into_the_pipe_is_raised_when_the_stream_closes() -> None:
     stream = PipedOnDemand(cast(IO[bytes], _Broken()))
     fd = stream.fileno()
     assert os.read(fd, 10) == b"abc"
+    assert os.read(fd, 10) == b""  # the data ends early...
     with pytest.raises(ConnectionResetError, match="injected"):
-        stream.close()
+        stream.close()  # ...and closing says why
     assert stream.closed
+
+
+def test_the_block_s_own_error_is_not_replaced_by_the_copy_s(
+    store: FsspecJobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file_id = _stored(store, b"abc")
+    monkeypatch.setattr(store.storage, "open_read", lambda key: _Broken())
+    with pytest.raises(KeyError, match="the job's own"), store.read_file_stream(file_id) as f:
+        fd = f.fileno()
+        while os.read(fd, 10):
+            pass
+        raise KeyError("the job's own error")
+
+
+@pytest.mark.timeout(120)  # a hang is the failure
+def test_a_subprocess_may_read_on_after_the_block(store: FsspecJobStore) -> None:
+    # Closing the stream does not wait for the subprocess to read it all.
+    payload = os.urandom(1024 * 1024 + 5)  # more than a pipe holds
+    file_id = _stored(store, payload)
+    with store.read_file_stream(file_id) as f:
+        child = subprocess.Popen(["cat"], stdin=f, stdout=subprocess.PIPE)
+    assert child.communicate()[0] == payload
+
+
+@pytest.mark.timeout(120)  # a hang is the failure
+@pytest.mark.parametrize("backend", ["memory", "s3", "gs", "az", "sftp", "ftp"], indirect=True)
+def test_a_stream_never_closed_lets_its_copy_end(store: FsspecJobStore) -> None:
+    # (Not on local disk, whose stream is the open file itself.)
+    file_id = _stored(store, os.urandom(1024 * 1024))
+    stream = store.read_file_stream(file_id).__enter__()
+    stream.fileno()
+    copy = stream._copy.thread  # type: ignore[attr-defined]
+    del stream
+    gc.collect()
+    copy.join()  # the pipe's read end went with the stream: the copy stops
 
 
 def test_a_stream_reads_by_line(store: FsspecJobStore) -> None:

@@ -49,3 +49,18 @@ def test_a_failed_export_leaves_the_destination_as_it_was(reached: Backend) -> N
     fs.invalidate_cache()
     assert fs.cat_file(f"{folder}/out.bin") == b"n" * SIZE
     assert [p.rsplit("/", 1)[-1] for p in fs.find(folder)] == ["out.bin"]
+
+
+# Not Azure: on object stores a key may sit beside a prefix of the same name.
+@pytest.mark.parametrize("reached", ["memory", "sftp"], indirect=True)
+def test_an_export_onto_a_directory_is_refused(reached: Backend) -> None:
+    fs = reached.filesystem()
+    folder_url = reached.new_url()
+    folder = fs._strip_protocol(folder_url)
+    fs.makedirs(f"{folder}/results", exist_ok=True)
+    fs.pipe_file(f"{folder}/results/kept.txt", b"kept")  # object stores: a prefix with a key
+    with pytest.raises(IsADirectoryError) as caught:
+        FsspecURLAccess._write_to_url(io.BufferedReader(Source(b"n")), urlparse(
+            f"{folder_url}/results"))
+    assert caught.value.filename == f"{folder_url}/results"
+    assert sorted(p.rsplit("/", 1)[-1] for p in fs.find(folder)) == ["kept.txt"]
