@@ -92,6 +92,20 @@ class Backend:
         """``os.environ`` plus :attr:`env`, for ``subprocess.run(env=...)``."""
         return {**os.environ, **self.env}
 
+    def reach_in_process(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Let plain URLs reach the store in this process, as :attr:`env` does in a
+        subprocess: fsspec read the ``FSSPEC_*`` variables (the SFTP key) into its
+        configuration when imported, before a fixture set them, so it gets them too."""
+        import fsspec.config
+
+        for name, value in self.env.items():
+            monkeypatch.setenv(name, value)
+        conf: dict[str, dict[str, Any]] = {}
+        fsspec.config.set_conf_env(conf, self.env)
+        for protocol, options in conf.items():
+            monkeypatch.setitem(fsspec.config.conf, protocol,
+                                {**fsspec.config.conf.get(protocol, {}), **options})
+
 
 
 def _make_bucket(backend: Backend, bucket: str = BUCKET) -> None:

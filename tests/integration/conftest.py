@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
-import fsspec
 import pytest
 
 from tests.servers import Backend
@@ -30,9 +27,5 @@ def locator(workflow_backend: Backend) -> str:
 def reached(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Backend:
     """A backend the URL plugin serves, reachable by plain URL as in a worker."""
     backend: Backend = request.getfixturevalue(f"{request.param}_backend")
-    for name, value in backend.env.items():
-        if name.startswith("FSSPEC_"):  # read by fsspec at import: set its config
-            monkeypatch.setitem(fsspec.config.conf, name[7:].lower(), json.loads(value))
-        else:
-            monkeypatch.setenv(name, value)
+    backend.reach_in_process(monkeypatch)
     return backend

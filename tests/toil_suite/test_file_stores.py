@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, ClassVar
+from typing import ClassVar
 
-import fsspec.config
 import pytest
 from toil.test.src.fileStoreTest import hidden
 
@@ -44,16 +43,7 @@ class _OnFsspec(hidden.AbstractNonCachingFileStoreTest):
         # directory and the backend's endpoint and credentials.
         bin_dir = os.path.dirname(sys.executable)
         monkeypatch.setenv("PATH", os.pathsep.join([bin_dir, os.environ.get("PATH", "")]))
-        for name, value in self.backend.env.items():
-            monkeypatch.setenv(name, value)
-        # The leader runs in this process, whose fsspec read FSSPEC_* variables
-        # (the SFTP key) into its configuration when imported, before these were
-        # set: give it what the workers read from their environment.
-        conf: dict[str, dict[str, Any]] = {}
-        fsspec.config.set_conf_env(conf, self.backend.env)
-        for protocol, options in conf.items():
-            monkeypatch.setitem(fsspec.config.conf, protocol,
-                                {**fsspec.config.conf.get(protocol, {}), **options})
+        self.backend.reach_in_process(monkeypatch)  # the leader runs in this process
 
     def _getTestJobStore(self) -> str:
         return f"fsspec:{self.backend.new_url()}"
