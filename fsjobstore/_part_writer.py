@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, ClassVar
+from typing import IO, TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -114,6 +115,16 @@ class PartWriter(io.BufferedIOBase):
                 with contextlib.suppress(Exception):
                     self._cancel()
                 raise
+
+    def store_from(self, source: IO[bytes], chunk: int) -> None:
+        """Copy all of *source* into the stream and :meth:`commit`; if the copy
+        fails, :meth:`discard` (nothing is stored) and raise."""
+        try:
+            shutil.copyfileobj(source, self, chunk)
+        except BaseException:
+            self.discard()
+            raise
+        self.commit()
 
     def discard(self) -> None:
         """Store nothing: cancel the upload, if one was started.  Never raises."""

@@ -11,9 +11,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, BinaryIO, cast
 
@@ -41,7 +40,7 @@ from fsjobstore.errors import (
     UnsupportedError,
 )
 
-__all__ = ["StorageWrites", "object_writer"]
+__all__ = ["StorageWrites", "move_into_place", "object_writer"]
 
 _PART_SIZE = 8 * 1024 * 1024
 _PARALLEL_PARTS = 4
@@ -64,6 +63,17 @@ def object_writer(
     if backend == "gcs":
         return GCSWriter(fs, path, part_size=_PART_SIZE, errors=errors)
     return None
+
+
+def move_into_place(fs: Any, upload: Callable[[str], object], temp: str, path: str) -> None:
+    """``upload(temp)``, then move *temp* onto *path*; if either fails, *temp* goes."""
+    try:
+        upload(temp)
+        fs.mv(temp, path)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            fs.rm_file(temp)
+        raise
 
 
 class StorageWrites(StorageReads):
@@ -244,13 +254,8 @@ class StorageWrites(StorageReads):
         writer = self._part_writer(path, key)
         if writer is None:
             raise UnsupportedError(f"{self.url}: no part writer for {self.capabilities.name}")
-        try:
-            with open(local_path, "rb") as src:
-                shutil.copyfileobj(src, writer, _PART_SIZE)
-        except BaseException:
-            writer.discard()
-            raise
-        writer.commit()
+        with open(local_path, "rb") as src:
+            writer.store_from(src, _PART_SIZE)
 
     def _part_writer(self, path: str, key: str) -> PartWriter | None:
         """A writer that uploads *path* in parts as it is written, where the backend has one."""
@@ -279,18 +284,12 @@ class StorageWrites(StorageReads):
         part = max(_PART_SIZE, -(-(size or 0) // 9000))
         return {"chunksize": part, "max_concurrency": _PARALLEL_PARTS}
 
-    def _via_temp(self, key: str, upload: Any) -> None:
+    def _via_temp(self, key: str, upload: Callable[[str], object]) -> None:
         """Upload to a temporary sibling, then move it onto *key*."""
         temp = self.path(layout.temp_sibling(key))
         if self.capabilities.needs_dirs:
             self._make_dirs(self.fs._parent(temp))
-        try:
-            upload(temp)
-            self.fs.mv(temp, self.path(key))
-        except BaseException:
-            with contextlib.suppress(Exception):
-                self.fs.rm_file(temp)
-            raise
+        move_into_place(self.fs, upload, temp, self.path(key))
 
     def _make_dirs(self, path: str) -> None:
         """``makedirs(exist_ok=True)`` that a concurrent creator cannot fail.

@@ -21,7 +21,7 @@ from typing_extensions import override
 
 from fsjobstore._redact import redact_url
 from fsjobstore._sdk_logs import quiet_sdk_loggers
-from fsjobstore._storage_writes import object_writer
+from fsjobstore._storage_writes import move_into_place, object_writer
 from fsjobstore.backends import profile_for
 from fsjobstore.errors import FsJobStoreError
 from fsjobstore.layout import temp_sibling
@@ -160,12 +160,7 @@ class FsspecURLAccess(URLAccess):
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), text)
             _write_via_temp(fs, path, readable)
         else:
-            try:
-                shutil.copyfileobj(cast(IO[bytes], readable), writer, _CHUNK)
-            except BaseException:
-                writer.discard()
-                raise
-            writer.commit()
+            writer.store_from(cast(IO[bytes], readable), _CHUNK)
         if executable and fs.protocol in ("file", ("file", "local")):
             os.chmod(path, os.stat(path).st_mode | 0o111)
 
@@ -173,12 +168,9 @@ class FsspecURLAccess(URLAccess):
 def _write_via_temp(fs: Any, path: str, readable: IO[bytes] | IO[str]) -> None:
     """Write *readable* to a temporary sibling of *path*, then move it onto *path*."""
     parent, _, name = path.rpartition("/")
-    temp = f"{parent}/{temp_sibling(name)}"  # beside it, also for "/name"
-    try:
+
+    def upload(temp: str) -> None:
         with fs.open(temp, "wb") as writable:
             shutil.copyfileobj(readable, writable, _CHUNK)
-        fs.mv(temp, path)
-    except BaseException:
-        with contextlib.suppress(Exception):
-            fs.rm_file(temp)
-        raise
+
+    move_into_place(fs, upload, f"{parent}/{temp_sibling(name)}", path)  # also for "/name"
