@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["redact_url", "scrub", "secret_values"]
+__all__ = ["holds_password", "redact_url", "scrub", "secret_values"]
 
 _SECRET_WORDS = (
     "key",
@@ -24,6 +24,16 @@ _SECRET_WORDS = (
 _QUERY_SECRET = re.compile(
     r"(?i)([?&](?:sig|signature|x-amz-signature|x-amz-credential|token|sas)=)[^&\s]+"
 )
+
+
+#: A URL with a password in its authority: ``scheme://user:password@host``.
+_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/@]*:[^/@]*@")
+
+
+def holds_password(text: str) -> bool:
+    """Whether *text* holds a URL with a password in it (anywhere: a proxy
+    variable, a package index, a store URL)."""
+    return _URL_PASSWORD.search(text) is not None
 
 
 def redact_url(url: str) -> str:

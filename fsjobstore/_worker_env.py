@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["FORWARDED", "holds_password", "looks_secret", "non_secret_options",
-           "shareable_environment", "worker_environment"]
+from fsjobstore._redact import holds_password
+
+__all__ = ["FORWARDED", "looks_secret", "non_secret_options", "shareable_environment",
+           "worker_environment"]
 
 #: Environment variables forwarded as they are (never credentials).
 FORWARDED = (
@@ -34,15 +35,6 @@ FORWARDED = (
 )
 _SECRET_WORDS = ("key", "secret", "token", "pass", "cred", "connection", "sas", "sig", "auth",
                  "cookie")
-
-#: A URL with a password in it: ``scheme://user:password@host`` (a proxy, a
-#: private package index, an endpoint), whatever the variable is called.
-_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/@:]*:[^\s/@]*@")
-
-
-def holds_password(value: str) -> bool:
-    """Whether *value* holds a URL with a password in it."""
-    return _URL_PASSWORD.search(value) is not None
 
 
 def looks_secret(name: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 
-from fsjobstore._redact import redact_url
+from fsjobstore._redact import holds_password, redact_url
 from fsjobstore.backends import PROFILES, profile_for
 from fsjobstore.errors import InvalidLocatorError
 
@@ -34,8 +34,6 @@ _NO_PROTOCOL = re.compile(r"^//[^/]")
 _MISSING_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(?!//)")
 #: Protocols fsspec reads but cannot write, list or delete on.
 _READ_ONLY = frozenset({"http", "https"})
-# A password in the authority: ``proto://user:password@host/...``.
-_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@]*:[^/@]*@")
 
 
 def is_fsspec_locator(locator: str) -> bool:
@@ -148,7 +146,7 @@ def check_inspection_url(url: str) -> None:
 
 
 def _check_no_password(url: str) -> None:
-    if _PASSWORD.match(url):
+    if holds_password(url):
         raise InvalidLocatorError(
             f"the job store URL {redact_url(url)!r} holds a password: Toil writes the "
             "locator into the job store's config, its log and every worker's command line; "
