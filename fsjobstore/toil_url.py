@@ -63,8 +63,12 @@ def _naming(url: ParseResult) -> Iterator[None]:
     except FsJobStoreError:
         raise  # the job store being written, not the URL being read
     except FileNotFoundError:
-        text = redact_url(url.geturl())
-        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), text) from None
+        raise _url_error(FileNotFoundError, errno.ENOENT, url) from None
+
+
+def _url_error(kind: type[OSError], code: int, url: ParseResult) -> OSError:
+    """``kind(code, <its message>, <url without secrets>)``, as the OS words it."""
+    return kind(code, os.strerror(code), redact_url(url.geturl()))
 
 
 class FsspecURLAccess(URLAccess):
@@ -108,13 +112,12 @@ class FsspecURLAccess(URLAccess):
             except FileNotFoundError:
                 if not fs.isfile(path):  # SFTP cannot list a file
                     raise
-                listing = [{"name": path, "type": "file"}]
+                raise _url_error(NotADirectoryError, errno.ENOTDIR, url) from None
         stripped = fs._strip_protocol(path).rstrip("/")
         if (len(listing) == 1 and listing[0].get("type") == "file"
                 and fs._strip_protocol(str(listing[0]["name"])).rstrip("/") == stripped):
             # Object stores list a file as itself; Toil's own handlers refuse it.
-            text = redact_url(url.geturl())
-            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), text)
+            raise _url_error(NotADirectoryError, errno.ENOTDIR, url)
         for info in listing:
             name = str(info["name"]).rstrip("/").rsplit("/", 1)[-1]
             out.append(name + "/" if info.get("type") == "directory" else name)
@@ -156,8 +159,7 @@ class FsspecURLAccess(URLAccess):
         writer = object_writer(fs, path, profile_for(fs.protocol).name, contextlib.nullcontext())
         if writer is None:
             if fs.isdir(path):  # a move would put the file inside it
-                text = redact_url(url.geturl())
-                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), text)
+                raise _url_error(IsADirectoryError, errno.EISDIR, url)
             _write_via_temp(fs, path, readable)
         else:
             writer.store_from(cast(IO[bytes], readable), _CHUNK)
