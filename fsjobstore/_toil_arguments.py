@@ -19,7 +19,7 @@ from typing import Any
 
 from fsjobstore._storage_core import is_known_protocol
 from fsjobstore.errors import FsJobStoreError, InvalidLocatorError
-from fsjobstore.locator import check_slashes, is_fsspec_locator, make_locator, url_of
+from fsjobstore.locator import check_slashes, is_fsspec_locator, make_locator, without_prefix
 
 __all__ = ["canonical", "patch_options", "patch_utility_parser", "report_utility_errors"]
 
@@ -53,7 +53,7 @@ def report_utility_errors() -> None:
 
 def canonical(locator: str) -> str:
     """The canonical ``fsspec:<url>`` form of an fsspec *locator*, checked."""
-    return make_locator(url_of(locator))
+    return make_locator(locator)  # checks the URL inside
 
 
 def patch_options(common: ModuleType) -> None:
@@ -95,7 +95,7 @@ def _locator_argument(locator: str) -> str:
 
 def _check_protocol(locator: str) -> None:
     """Refuse a locator whose protocol fsspec does not know, before anything runs."""
-    url = url_of(locator)
+    url = without_prefix(locator)  # canonical: checked already
     protocol = url.split("://", 1)[0].lower() if "://" in url else "file"
     if not is_known_protocol(protocol):
         raise InvalidLocatorError(
