@@ -20,6 +20,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import AbstractContextManager
 from typing import IO, TYPE_CHECKING, ClassVar
 
+from fsjobstore.errors import FsJobStoreError
+
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
 
@@ -58,6 +60,8 @@ class PartWriter(io.BufferedIOBase):
         self._parts: dict[int, str] = {}
         #: A part failed: its bytes are gone, so nothing written since may be stored.
         self._failed = False
+        #: That failure, translated: what a refused write or commit repeats.
+        self._failure: FsJobStoreError | None = None
 
     # -- the stream ------------------------------------------------------------
 
@@ -82,12 +86,18 @@ class PartWriter(io.BufferedIOBase):
             del self._buffer[: self._part_size]  # O(1): bytearray drops its head in place
             try:
                 self._send_part(part)
-            except BaseException:
+            except BaseException as exc:
                 self._failed = True  # a caller that catches this and writes on is refused
+                if isinstance(exc, FsJobStoreError):
+                    self._failure = exc
                 raise
         return len(view)
 
     def _refuse_if_failed(self) -> None:
+        if self._failure is not None:  # no request (translating asks the backend)
+            raise type(self._failure)(
+                f"{self._failure} (an earlier part of this stream failed; nothing is stored)"
+            ) from None
         if self._failed:
             with self._errors:
                 raise OSError("an earlier part of this stream failed; nothing is stored")

@@ -3,6 +3,7 @@ writer leaves (what holds on GCS and Azure too: test_stream_writes.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -80,12 +81,50 @@ def test_a_failed_request_keeps_the_old_version(
     s3_store: FsspecJobStore, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
     old = write(s3_store, 1000, b"old")
-    fs = s3_store.storage.fs
+    # The second part, or the completion (which names no part).
+    fail_calls(s3_store, monkeypatch, failing, (None, 2))
+    expected = rf"write {re.escape(old)}.*injected: .* {failing}"
+    with pytest.raises(BackendError, match=expected), s3_store.update_file_stream(old) as f:
+        for piece in chunks(2 * PART + 1, b"new"):
+            f.write(piece)
+    monkeypatch.undo()
+    assert read(s3_store, old) == content(1000, b"old")
+
+
+def test_writing_on_after_a_failed_part_keeps_the_old_version(
+    s3_store: FsspecJobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A caller that catches a failed part's error and writes on (as a retrying
+    copy loop would) completes no upload, and the upload is aborted."""
+    old = write(s3_store, 1000, b"old")
+    fail_calls(s3_store, monkeypatch, "upload_part", (1,))
+    with (RequestCounter(s3_store.storage.fs) as counter,
+          pytest.raises(BackendError, match=f"write {re.escape(old)}"),
+          s3_store.update_file_stream(old) as f):
+        for piece in chunks((storage_module._STREAM_PARTS + 3) * PART + 1, b"new"):
+            with contextlib.suppress(BackendError):
+                f.write(piece)
+    monkeypatch.undo()
+    # The refused writes and commit send nothing (translating the failure asks
+    # once whether the bucket is there); the upload is aborted.
+    assert counter.sequence[-1] == "AbortMultipartUpload"
+    assert counter.by_operation["HeadBucket"] == 1
+    assert counter.by_operation["UploadPart"] <= storage_module._STREAM_PARTS
+    assert "CompleteMultipartUpload" not in counter.sequence
+    assert read(s3_store, old) == content(1000, b"old")
+
+
+def fail_calls(
+    store: FsspecJobStore, monkeypatch: pytest.MonkeyPatch, failing: str,
+    part_numbers: tuple[int | None, ...],
+) -> None:
+    """Make the S3 call *failing* raise for the given part numbers (None: a
+    call that names no part)."""
+    fs = store.storage.fs
     real = fs._call_s3
 
     async def flaky(method: str, *args: Any, **kwargs: Any) -> Any:
-        # The second part, or the completion (which names no part).
-        if method == failing and kwargs.get("PartNumber") in (None, 2):
+        if method == failing and kwargs.get("PartNumber") in part_numbers:
             raise ConnectionResetError(f"injected: connection reset during {method}")
         return await real(method, *args, **kwargs)
 
@@ -94,12 +133,6 @@ def test_a_failed_request_keeps_the_old_version(
 
     monkeypatch.setattr(fs, "_call_s3", flaky)
     monkeypatch.setattr(fs, "call_s3", flaky_sync)
-    expected = rf"write {re.escape(old)}.*injected: .* {failing}"
-    with pytest.raises(BackendError, match=expected), s3_store.update_file_stream(old) as f:
-        for piece in chunks(2 * PART + 1, b"new"):
-            f.write(piece)
-    monkeypatch.undo()
-    assert read(s3_store, old) == content(1000, b"old")
 
 
 def test_a_writer_killed_mid_stream_leaves_the_old_version(
