@@ -34,9 +34,26 @@ class Source(io.RawIOBase):
         return n
 
 
-def test_a_failed_export_leaves_the_destination_as_it_was(reached: Backend) -> None:
-    fs = reached.filesystem()
-    folder_url = reached.new_url()
+#: Schemes Toil leaves to this plugin, and the test backend that serves each.
+_SERVED_BY = {"memory": "memory", "az": "az", "sftp": "sftp", "s3a": "s3", "gcs": "gs"}
+
+
+@pytest.fixture(params=list(_SERVED_BY))
+def exported(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> tuple[
+        Backend, str]:
+    """A backend reachable by plain URL, as in a worker, and a fresh folder URL on
+    it in a scheme the plugin serves (``s3://`` and ``gs://`` are Toil's own, their
+    aliases ``s3a://`` and ``gcs://`` this plugin's)."""
+    backend: Backend = request.getfixturevalue(f"{_SERVED_BY[request.param]}_backend")
+    backend.reach_in_process(monkeypatch)
+    return backend, f"{request.param}://{backend.new_url().split('://', 1)[1]}"
+
+
+def test_a_failed_export_leaves_the_destination_as_it_was(
+    exported: tuple[Backend, str],
+) -> None:
+    backend, folder_url = exported
+    fs = backend.filesystem()
     folder = fs._strip_protocol(folder_url)
     fs.makedirs(folder, exist_ok=True)
     fs.pipe_file(f"{folder}/out.bin", b"old version")
