@@ -121,7 +121,9 @@ def job_rows(snapshot: Snapshot) -> list[dict[str, Any]]:
             {"job_id": corrupt_id, "name": None, "display_name": None,
              "state": "unreadable", "remaining_tries": None, "memory": None, "cores": None,
              "disk": None, "preemptible": None, "successors": 0, "predecessors": None,
-             "owned_files": count, "owned_bytes": size, "log_file_id": None, "updated": None,
+             "owned_files": count, "owned_bytes": size, "log_file_id": None,
+             # The listing's time: when the manifest was last written.
+             "updated": listing_time(snapshot.objects.get(key, {}), *MODIFIED_FIELDS),
              "error": reason}
         )
     return rows

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +203,5 @@ def test_a_manifest_with_fields_of_the_wrong_type_is_reported_not_fatal(
     assert (row["owned_files"], row["owned_bytes"]) == (len(owned),
                                                         sum(p.stat().st_size for p in owned))
     assert row["owned_files"] > 0
+    # ...and when the manifest was written, from the listing.
+    assert row["updated"] == datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
