@@ -46,13 +46,30 @@ def plugin_schemes() -> list[str]:
 def _fs_and_path(url: ParseResult) -> tuple[Any, str]:
     from fsspec.core import url_to_fs
 
-    text = url.geturl()
+    text = _url_text(url)
     quiet_sdk_loggers()
     try:
         fs, path = url_to_fs(text)
     except (ImportError, ValueError) as exc:
         raise ValueError(f"cannot open {redact_url(text)}: {type(exc).__name__}: {exc}") from None
+    except FileNotFoundError:
+        raise _url_error(FileNotFoundError, errno.ENOENT, url) from None
+    except OSError as exc:  # sftp, ftp: the server is reached when the filesystem is made
+        raise OSError(exc.errno, f"cannot reach {redact_url(text)}: {exc}") from None
+    protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
+    if "file" in protocols and url.scheme.lower() not in ("file", "local"):
+        # Never the working directory for a URL fsspec could not place.
+        raise ValueError(f"cannot open {redact_url(text)}: fsspec reads it as a local path")
     return fs, path
+
+
+def _url_text(url: ParseResult) -> str:
+    """*url* as text, ``//`` kept: Toil's ``geturl()`` makes ``memory:///x``
+    ``memory:/x``, which fsspec reads as a local path."""
+    text = url.geturl()
+    if not url.netloc and url.path.startswith("/") and not text.startswith(f"{url.scheme}://"):
+        text = f"{url.scheme}://{text[len(url.scheme) + 1:]}"
+    return text
 
 
 @contextlib.contextmanager
@@ -68,7 +85,7 @@ def _naming(url: ParseResult) -> Iterator[None]:
 
 def _url_error(kind: type[OSError], code: int, url: ParseResult) -> OSError:
     """``kind(code, <its message>, <url without secrets>)``, as the OS words it."""
-    return kind(code, os.strerror(code), redact_url(url.geturl()))
+    return kind(code, os.strerror(code), redact_url(_url_text(url)))
 
 
 class FsspecURLAccess(URLAccess):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from urllib.parse import urlparse
 
 import fsspec
@@ -55,3 +56,29 @@ def test_listing_a_file_is_refused_as_not_a_directory(reached: Backend) -> None:
         FsspecURLAccess._list_url(url)
     assert caught.value.filename == redact_url(url.geturl())
     assert FsspecURLAccess._list_url(urlparse(folder)) == ["file.txt"]
+
+
+def test_a_url_with_an_empty_host_is_not_read_as_a_local_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Toil hands the plugin ``memory:/x`` for ``memory:///x``: fsspec would read
+    # that as a relative local path, and write into the working directory.
+    monkeypatch.chdir(tmp_path)
+    url = urlparse("memory:///fsjobstore-url-errors/empty-host/out.txt")
+    FsspecURLAccess._write_to_url(io.BytesIO(b"exported"), url)
+    assert fsspec.filesystem("memory").cat_file(
+        "/fsjobstore-url-errors/empty-host/out.txt") == b"exported"
+    sink = io.BytesIO()
+    FsspecURLAccess._read_from_url(url, sink)
+    assert sink.getvalue() == b"exported"
+    with pytest.raises(ValueError, match=r"memory:relative\.txt: fsspec reads it as a local path"):
+        FsspecURLAccess._write_to_url(io.BytesIO(b"x"), urlparse("memory:relative.txt"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unreachable_server_is_named_without_its_password() -> None:
+    url = urlparse("sftp://someone:hunter2@127.0.0.1:1/in.txt")  # nothing listens on port 1
+    with pytest.raises(ConnectionRefusedError) as caught:
+        FsspecURLAccess._url_exists(url)
+    assert "cannot reach sftp://someone:***@127.0.0.1:1/in.txt" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
