@@ -88,6 +88,9 @@ _UUID_DIR = re.compile(r"^[0-9a-f]{32}(\.x)?\Z")
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _DOTS = re.compile(r"\.{2,}")
 _MAX_BASENAME = 120
+#: No name in a file ID is longer (basenames and Toil's hints: 120), and local
+#: file systems refuse longer names (NAME_MAX).
+_MAX_NAME = 255
 
 
 #: Keys and file IDs seen recently: every operation validates its key, and the same
@@ -245,13 +248,19 @@ def _parse_file_id(file_id: str) -> FileKey:
     # Cached: lru_cache keeps results only, so an invalid ID raises every time.
     key = validate_key(file_id, what="file ID")
     parts = key.split("/")
+    if max(map(len, parts)) > _MAX_NAME:
+        raise InvalidInputError(
+            f"{file_id!r} is not a file ID of an fsjobstore job store "
+            f"(a name longer than {_MAX_NAME} characters)"
+        )
     top = parts[0]
     if top == OWNED and len(parts) == 4 and _UUID_DIR.match(parts[2]):
         validate_job_id(parts[1])
         return FileKey(key, parts[2].endswith(EXECUTABLE_SUFFIX), parts[1], False)
     if top == FILES and len(parts) == 3 and _UUID_DIR.match(parts[1]):
         return FileKey(key, parts[1].endswith(EXECUTABLE_SUFFIX), None, False)
-    if top in (HINTED, HINTED_EXECUTABLE) and "files" in parts[1:-1] and len(parts) >= 4:
+    if (top in (HINTED, HINTED_EXECUTABLE) and "files" in parts[1:-1] and len(parts) >= 4
+            and not parts[-1].isdigit()):  # all digits: a slot's directory (hinted_basename)
         return FileKey(key, top == HINTED_EXECUTABLE, None, True)
     raise InvalidInputError(
         f"{file_id!r} is not a file ID of an fsjobstore job store "

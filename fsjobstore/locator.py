@@ -72,6 +72,11 @@ def url_of(locator: str) -> str:
 
 def without_prefix(locator: str) -> str:
     """*locator* without a leading ``fsspec:`` (a URL stays as it is)."""
+    if not isinstance(locator, str):
+        raise InvalidLocatorError(
+            f"a job store locator is a string (an fsspec URL such as 's3://bucket/prefix'), "
+            f"not {type(locator).__name__}"
+        )
     return locator[len(PREFIX) + 1 :] if locator.startswith(PREFIX + ":") else locator
 
 

@@ -24,12 +24,18 @@ TRAVERSALS = [
     "files/./x",
     "s3://other-bucket/key",
     "files/0123456789abcdef0123456789abcdef/x\n",  # "$" would match before the newline
+    "files/0123456789abcdef0123456789abcdef/" + "x" * 256,  # longer than a name can be
 ]
 
 
 @pytest.mark.parametrize("bad", TRAVERSALS)
 def test_file_ids_are_validated(store: FsspecJobStore, bad: str, tmp_path: Path) -> None:
-    # Refused as bad input, and to Toil (as by its own stores) a file that is not there.
+    assert_no_file_id(store, bad, tmp_path)
+
+
+def assert_no_file_id(store: FsspecJobStore, bad: str, tmp_path: Path) -> None:
+    """*bad* is refused as bad input, and to Toil (as by its own stores) a file
+    that is not there; nothing changes in the store or in *tmp_path*."""
     before = set(all_keys(store))
     for call in (store.file_exists, store.get_file_size, store.delete_file,
                  store.get_public_url):
@@ -80,9 +86,28 @@ def test_hints_and_basenames_cannot_escape(store: FsspecJobStore, tmp_path: Path
     assert file_id.startswith("hinted/") and file_id.endswith("/ok/files/f.txt")
 
 
+def test_a_hinted_slots_directory_is_no_file(store: FsspecJobStore, tmp_path: Path) -> None:
+    # The second file with the same hints and basename goes in slot directory 0.
+    local = tmp_path / "f.txt"
+    local.write_text("hi")
+    store.write_file(str(local), hints=["h"])
+    second = store.write_file(str(local), hints=["h"])
+    slot = second.rsplit("/", 1)[0]
+    assert slot.endswith("/files/0")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert_no_file_id(store, slot, out)
+
+
 def test_unknown_id_message_names_the_id(store: FsspecJobStore) -> None:
     with pytest.raises(InvalidInputError, match="not a file ID of an fsjobstore"):
         store.file_exists("somebody-elses-id")
+
+
+@pytest.mark.parametrize("locator", [None, b"memory://x", Path("/tmp/store"), 5])
+def test_a_locator_that_is_not_a_string_is_refused(locator: object) -> None:
+    with pytest.raises(InvalidInputError, match=f"is a string .*, not {type(locator).__name__}"):
+        FsspecJobStore(locator)  # type: ignore[arg-type]
 
 
 def test_bad_url_is_clear() -> None:
