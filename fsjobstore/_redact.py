@@ -7,23 +7,25 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["holds_password", "redact_url", "scrub", "secret_values"]
+__all__ = ["holds_password", "holds_secret", "looks_secret", "redact_url", "scrub",
+           "secret_values"]
 
-_SECRET_WORDS = (
-    "key",
-    "secret",
-    "token",
-    "password",
-    "passphrase",
-    "credential",
-    "connection_string",
-    "sas",
-    "signature",
-    "auth",
-)
+#: Words that mark a name (an option, a variable, a query parameter) as one that
+#: may hold a credential: ``pass`` covers password and passphrase, ``cred``
+#: credential(s), ``sig`` signature, ``connection`` a connection string.
+_SECRET_WORDS = ("key", "secret", "token", "pass", "cred", "connection", "sas", "sig", "auth",
+                 "cookie")
+#: A query parameter with such a name, and its value: ``X-Amz-Signature``,
+#: ``X-Goog-Credential``, an Azure SAS's ``sig``, ``access_token``.
 _QUERY_SECRET = re.compile(
-    r"(?i)([?&](?:sig|signature|x-amz-signature|x-amz-credential|token|sas)=)[^&\s]+"
+    r"(?i)([?&][^=&#\s]*(?:" + "|".join(_SECRET_WORDS) + r")[^=&#\s]*=)[^&#\s]+"
 )
+
+
+def looks_secret(name: str) -> bool:
+    """Whether an option, variable or parameter *name* may hold a credential."""
+    lowered = name.lower()
+    return any(word in lowered for word in _SECRET_WORDS)
 
 
 #: A URL with a password in its authority: ``scheme://user:password@host``.
@@ -34,6 +36,12 @@ def holds_password(text: str) -> bool:
     """Whether *text* holds a URL with a password in it (anywhere: a proxy
     variable, a package index, a store URL)."""
     return _URL_PASSWORD.search(text) is not None
+
+
+def holds_secret(text: str) -> bool:
+    """Whether *text* holds a URL with a password, or a query parameter that may
+    hold a credential (a signed URL)."""
+    return holds_password(text) or _QUERY_SECRET.search(text) is not None
 
 
 def redact_url(url: str) -> str:
@@ -61,10 +69,8 @@ def secret_values(options: Mapping[str, Any]) -> list[str]:
         if isinstance(value, Mapping):
             for k, v in value.items():
                 visit(str(k), v)
-        elif isinstance(value, str) and len(value) >= 4:
-            lowered = name.lower()
-            if any(word in lowered for word in _SECRET_WORDS):
-                found.append(value)
+        elif isinstance(value, str) and len(value) >= 4 and looks_secret(name):
+            found.append(value)
 
     for key, value in options.items():
         visit(str(key), value)

@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from fsjobstore._redact import holds_password
+from fsjobstore._redact import holds_secret, looks_secret
 
 __all__ = ["FORWARDED", "looks_secret", "non_secret_options", "shareable_environment",
            "worker_environment"]
@@ -33,23 +33,13 @@ FORWARDED = (
     "NO_GCE_CHECK",
     "FSSPEC_CONFIG_DIR",
 )
-_SECRET_WORDS = ("key", "secret", "token", "pass", "cred", "connection", "sas", "sig", "auth",
-                 "cookie")
-
-
-def looks_secret(name: str) -> bool:
-    """Whether an option or variable *name* may hold a credential."""
-    lowered = name.lower()
-    return any(word in lowered for word in _SECRET_WORDS)
-
-
 def non_secret_options(options: Mapping[str, Any]) -> dict[str, Any]:
     """The storage options that are safe to pass on: scalars with harmless names."""
     return {
         name: value
         for name, value in options.items()
         if isinstance(value, (str, int, float, bool)) and not looks_secret(name)
-        and not (isinstance(value, str) and holds_password(value))
+        and not (isinstance(value, str) and holds_secret(value))
     }
 
 
@@ -58,7 +48,7 @@ def worker_environment(
 ) -> dict[str, str]:
     """Variables for workers: forwarded endpoints plus ``FSSPEC_*`` minus secrets."""
     env = {name: environ[name] for name in FORWARDED
-           if name in environ and not holds_password(environ[name])}
+           if name in environ and not holds_secret(environ[name])}
     for name, value in environ.items():
         if name.startswith("FSSPEC_") and not looks_secret(name) and not _has_secrets(value):
             env[name] = value
@@ -91,7 +81,7 @@ def shareable_environment(environ: Mapping[str, str]) -> dict[str, str]:
     """
     return {
         name: value for name, value in environ.items()
-        if not looks_secret(name) and not holds_password(value)
+        if not looks_secret(name) and not holds_secret(value)
         and not (name.startswith("FSSPEC_") and _has_secrets(value))
     }
 
@@ -99,8 +89,8 @@ def shareable_environment(environ: Mapping[str, str]) -> dict[str, str]:
 def _has_secrets(value: str) -> bool:
     """Whether a ``FSSPEC_<PROTOCOL>`` JSON value names a secret-looking option,
     at any depth (``client_kwargs``, ``storage_options``, HTTP ``headers``...),
-    or holds a URL with a password."""
-    if holds_password(value):
+    or holds a URL with a password or a signed query."""
+    if holds_secret(value):
         return True
     try:
         document = json.loads(value)

@@ -79,3 +79,15 @@ def test_a_password_in_a_url_stays_out_whatever_the_variable_is_called() -> None
     del environ["FSSPEC_S3"]
     env = worker_environment(["s3"], options, environ)
     assert env == {"FSSPEC_S3": json.dumps({"use_ssl": True})}
+
+
+def test_a_signed_url_stays_out_whatever_the_variable_or_option_is_called() -> None:
+    signed = ("https://storage.example/b/o?X-Goog-Algorithm=GOOG4-RSA-SHA256"
+              "&X-Goog-Credential=svc%2F20261129&X-Goog-Signature=0a1b2c3d")
+    environ = {"PATH": "/usr/bin", "INPUT_URL": signed,
+               "FEED": "https://feed.example/x?access_token=hunter2",
+               "PLAIN": "https://feed.example/x?page=2"}
+    assert shareable_environment(environ) == {"PATH": "/usr/bin",
+                                              "PLAIN": "https://feed.example/x?page=2"}
+    options = {"endpoint_url": "https://minio.example/?sig=hunter2", "use_ssl": True}
+    assert worker_environment(["s3"], options, {}) == {"FSSPEC_S3": json.dumps({"use_ssl": True})}

@@ -9,6 +9,7 @@ import pytest
 from toil.common import Config
 from toil.jobStores.abstractJobStore import NoSuchFileException
 
+from fsjobstore._redact import redact_url
 from fsjobstore.errors import FsJobStoreError
 from fsjobstore.jobstore import FsspecJobStore
 from fsjobstore.storage import Storage
@@ -76,3 +77,20 @@ def test_backend_error_messages_are_scrubbed() -> None:
         storage.write_bytes("shared/x", b"x")
     assert secret not in str(caught.value)
     assert "***" in str(caught.value)
+
+
+@pytest.mark.parametrize("parameter", ["X-Goog-Signature", "X-Goog-Credential", "access_token",
+                                       "X-Amz-Security-Token", "sig", "cookie"])
+def test_a_signed_query_is_scrubbed_from_errors(parameter: str) -> None:
+    secret = f"s-{uuid.uuid4().hex}"
+    storage = Storage("memory://scrub-query", {"skip_instance_cache": True})
+
+    def leak(*args: object, **kwargs: object) -> None:
+        raise PermissionError(f"403 for https://h.example/o?alt=media&{parameter}={secret}&x=1")
+
+    storage.fs.pipe_file = leak
+    with pytest.raises(FsJobStoreError) as caught:
+        storage.write_bytes("shared/x", b"x")
+    assert secret not in str(caught.value)
+    assert f"?alt=media&{parameter}=***&x=1" in str(caught.value)
+    assert redact_url(f"gs://b/o?{parameter}={secret}") == f"gs://b/o?{parameter}=***"
