@@ -61,10 +61,11 @@ def test_a_password_in_the_url_is_scrubbed_and_only_it(password: str) -> None:
     assert "refused; Errno 111" in message
 
 
-def test_backend_error_messages_are_scrubbed() -> None:
+@pytest.mark.parametrize("option", ["token", "cookie", "client_cred", "sftp_pass"])
+def test_backend_error_messages_are_scrubbed(option: str) -> None:
     """An error raised by the backend is reported without the credential in it."""
     secret = f"tok-{uuid.uuid4().hex}"
-    storage = Storage("memory://scrub-test", {"token": secret, "skip_instance_cache": True})
+    storage = Storage("memory://scrub-test", {option: secret, "skip_instance_cache": True})
 
     class Leaky(Exception):
         pass
