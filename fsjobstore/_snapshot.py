@@ -115,7 +115,7 @@ def take_snapshot(storage: Storage, progress: Progress = _no_progress) -> Snapsh
                 objects.pop(key, None)  # deleted since it was listed
                 continue
             try:
-                document = manifest.decode(data, where=f"{storage.url}: {key}")
+                document = manifest.decode(data, where=f"{storage.url}: {key}", check_ids=True)
             except CorruptObjectError as exc:
                 snapshot.corrupt[key] = exc.message
                 continue

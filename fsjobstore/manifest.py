@@ -25,12 +25,13 @@ from __future__ import annotations
 import base64
 import binascii
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 import orjson
 
-from fsjobstore.errors import CorruptObjectError
+from fsjobstore import layout
+from fsjobstore.errors import CorruptObjectError, InvalidInputError
 
 __all__ = ["PAYLOAD_ENCODING", "SCHEMA", "decode", "encode", "validate"]
 
@@ -89,14 +90,39 @@ def _utc_now() -> str:
     return f"{_second[1]}.{int((now - whole) * 1000):03d}+00:00"
 
 
-def decode(data: bytes, *, where: str = "manifest") -> dict[str, Any]:
-    """Parse and check a manifest; :class:`CorruptObjectError` if it is not one."""
+def decode(data: bytes, *, where: str = "manifest", check_ids: bool = False) -> dict[str, Any]:
+    """Parse and check a manifest; :class:`CorruptObjectError` if it is not one.
+
+    With *check_ids* (the inspection tools, which follow the IDs), also the form
+    of every job and file ID in it; Toil's own reads skip that cost.
+    """
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise CorruptObjectError(f"{where} is not valid JSON: {exc}") from None
     validate(document, where=where)
+    if check_ids:
+        _check_ids(document, where)
     return cast(dict[str, Any], document)  # a fresh dict of orjson's: no copy
+
+
+def _check_ids(document: Mapping[str, Any], where: str) -> None:
+    checks: list[tuple[str, Any, Callable[[str], object]]] = [
+        (name, item, layout.validate_job_id)
+        for name in ("successors", "services") for item in document.get(name, [])
+    ]
+    checks += [("files_to_delete", item, layout.parse_file_id)
+               for item in document.get("files_to_delete", [])]
+    if document.get("log_file_id") is not None:
+        checks.append(("log_file_id", document["log_file_id"], layout.parse_file_id))
+    for name, item, check in checks:
+        try:
+            check(item)
+        except InvalidInputError:
+            raise CorruptObjectError(
+                f"{where} field {name!r} holds {item!r}, which is not an fsjobstore "
+                f"{'file' if check is layout.parse_file_id else 'job'} ID"
+            ) from None
 
 
 def validate(document: Any, *, where: str = "manifest") -> None:

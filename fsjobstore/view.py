@@ -183,7 +183,7 @@ class StoreView:
             data = self.storage.read_bytes(key)
         except ObjectNotFoundError:
             raise ObjectNotFoundError(f"{self.url}: no job {job_id!r} ({key} is missing)") from None
-        document = manifest.decode(data, where=f"{self.url}: {key}")
+        document = manifest.decode(data, where=f"{self.url}: {key}", check_ids=True)
         document.pop("payload", None)
         document.pop("payload_encoding", None)
         # Only the successors' manifests matter; without a snapshot, check just those.

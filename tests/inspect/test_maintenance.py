@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from fsjobstore import open_view
 from fsjobstore.cli import main
+from fsjobstore.errors import CorruptObjectError
 
 
 def verify(capsys: pytest.CaptureFixture[str], store_path: Path) -> tuple[int, list[Any]]:
@@ -205,3 +207,24 @@ def test_a_manifest_with_fields_of_the_wrong_type_is_reported_not_fatal(
     assert row["owned_files"] > 0
     # ...and when the manifest was written, from the listing.
     assert row["updated"] == datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("successors", ["../../x"]), ("services", ["a/b"]), ("files_to_delete", ["/etc/passwd"]),
+    ("log_file_id", "shared/config.pickle"),
+])
+def test_a_manifest_naming_no_valid_id_is_reported_not_followed(
+    capsys: pytest.CaptureFixture[str], store_path: Path, field: str, value: Any
+) -> None:
+    path = next(p for p in manifests(store_path) if p.name.startswith("root-"))
+    document = json.loads(path.read_text())
+    document[field] = value
+    path.write_text(json.dumps(document))
+    status, problems = verify(capsys, store_path)
+    assert status == 1
+    found = [p for p in problems if p["key"] == f"jobs/{path.name}"]
+    assert [p["kind"] for p in found] == ["manifest-corrupt"]
+    assert f"field {field!r} holds" in found[0]["detail"]
+    job_id = path.name[: -len(".json")]
+    with pytest.raises(CorruptObjectError, match=f"jobs/{path.name} field {field!r}"):
+        open_view(store_path.as_uri()).job(job_id)
