@@ -33,6 +33,8 @@ FORWARDED = (
     "NO_GCE_CHECK",
     "FSSPEC_CONFIG_DIR",
 )
+
+
 def non_secret_options(options: Mapping[str, Any]) -> dict[str, Any]:
     """The storage options that are safe to pass on: scalars with harmless names."""
     return {
