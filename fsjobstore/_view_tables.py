@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from fsjobstore import layout
 from fsjobstore._snapshot import (
@@ -227,18 +228,25 @@ def log_rows(snapshot: Snapshot, texts: dict[str, bytes | None]) -> list[dict[st
     return rows
 
 
-def workflow_status(shared: dict[str, bytes | None], jobs_remaining: int) -> dict[str, Any]:
-    """What the shared files Toil writes say about the workflow, and what they cannot."""
+def workflow_status(
+    shared: dict[str, bytes | None], jobs_remaining: int,
+    written: Mapping[str, datetime | None] | None = None,
+) -> dict[str, Any]:
+    """What the shared files Toil writes say about the workflow, and what they cannot.
+
+    *written*: when each shared file was written, from the listing.  Toil never
+    removes an earlier leader's ``failed.log``, so a restart whose ``pid.log`` is
+    newer than it is running (or was interrupted), not failed.
+    """
 
     def text(name: str) -> str | None:
         data = shared.get(name)
         return data.decode("utf-8", errors="replace").strip() if data is not None else None
 
     kill = text("_toil_kill_flag")
-    if text("succeeded.log") is not None:
-        status = "succeeded"
-    elif text("failed.log") is not None:
-        status = "failed"
+    ended = _last_end(shared, written or {})
+    if ended is not None:
+        status = ended
     elif kill == "YES":
         status = "kill requested"
     elif text("pid.log") is not None:
@@ -261,6 +269,23 @@ def workflow_status(shared: dict[str, bytes | None], jobs_remaining: int) -> dic
             "known from the store: the PID belongs to the leader's host."
         ),
     }
+
+
+def _last_end(shared: Mapping[str, bytes | None],
+              written: Mapping[str, datetime | None]) -> str | None:
+    """"succeeded" or "failed" if the last leader ended so, else None."""
+    ends = [(name, written.get(f"{name}.log")) for name in ("succeeded", "failed")
+            if shared.get(f"{name}.log") is not None]
+    if not ends:
+        return None
+    started = written.get("pid.log")
+    times = [when for _, when in ends]
+    if started is None or any(when is None for when in times):
+        return ends[0][0]  # without times: as Toil's `toil status` reads them
+    last, when = max(ends, key=lambda end: cast(datetime, end[1]))
+    # A leader writes its end after its start (the same second, where times are
+    # whole seconds); a later start is a restart.
+    return last if cast(datetime, when) >= started else None
 
 
 def summary(snapshot: Snapshot, shared: dict[str, bytes | None]) -> dict[str, Any]:
@@ -294,7 +319,11 @@ def summary(snapshot: Snapshot, shared: dict[str, bytes | None]) -> dict[str, An
         "categories": categories,
         "job_states": states,
         "temporary_objects": {"count": len(temps), "bytes": sum(snapshot.size(k) for k in temps)},
-        "workflow": workflow_status(shared, len(snapshot.manifests) + len(snapshot.corrupt)),
+        "workflow": workflow_status(
+            shared, len(snapshot.manifests) + len(snapshot.corrupt),
+            {name: listing_time(snapshot.objects.get(layout.shared_key(name), {}),
+                                *MODIFIED_FIELDS) for name in shared},
+        ),
         "taken": snapshot.taken,
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -154,3 +155,25 @@ def test_a_successor_with_an_unreadable_manifest_still_exists(store_path: Path) 
     assert root["successors"] == 1
     assert view.summary()["job_states"]["waiting"] == 1
     assert view.job(root["job_id"])["state"] == "waiting"
+
+
+def test_a_restart_after_a_failure_is_not_reported_failed(store_path: Path) -> None:
+    """Toil leaves an earlier leader's failed.log; the status follows the times."""
+    shared = store_path / "shared"
+    failed = (shared / "failed.log").stat().st_mtime
+
+    def status(**mtimes: float) -> str:
+        for name, mtime in mtimes.items():
+            os.utime(shared / name.replace("_", "."), (mtime, mtime))
+        return str(open_view(store_path.as_uri(), progress=False).summary()["workflow"]["status"])
+
+    # Written by the failed leader before its end, in the same second or earlier.
+    assert status(pid_log=failed) == "failed"
+    assert status(pid_log=failed - 5) == "failed"
+    # A restart started after it.
+    assert status(pid_log=failed + 5) == "running or interrupted"
+    (shared / "_toil_kill_flag").write_text("YES")
+    assert status(pid_log=failed + 5) == "kill requested"
+    (shared / "succeeded.log").write_text("")
+    assert status(succeeded_log=failed + 9) == "succeeded"
+    assert status(pid_log=failed + 12) == "kill requested"  # a second restart
