@@ -34,6 +34,8 @@ _NO_PROTOCOL = re.compile(r"^//[^/]")
 _MISSING_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(?!//)")
 #: Protocols fsspec reads but cannot write, list or delete on.
 _READ_ONLY = frozenset({"http", "https"})
+#: Schemes whose URLs name a server first, then a path on it.
+_HOSTED = frozenset({"sftp", "ssh", "ftp"})
 
 
 def is_fsspec_locator(locator: str) -> bool:
@@ -208,6 +210,15 @@ def check_store_path(url: str) -> None:
             f"store URL {redact_url(url)} names no directory: choose one for the store "
             f"({match.group(1)}:///path/to/store)"
         )
+    if scheme in _HOSTED and not rest.partition("/")[2].strip("/"):
+        # sftp://host or sftp://host/: keys would land in the login directory,
+        # or the server's root.
+        raise InvalidLocatorError(
+            f"store URL {redact_url(url)} names no directory on the server: choose one "
+            f"for the store ({match.group(1)}://host/path/to/store)"
+        )
+    if any(part in (".", "..") for part in path.split("/")):
+        raise InvalidLocatorError(f"store URL {redact_url(url)} has a '.' or '..' path component")
     if not profile.local and "//" in path:
         # s3://bucket//run1 is a different store from s3://bucket/run1 (a key
         # prefix starting with "/"): almost always an empty variable in a script.

@@ -97,6 +97,14 @@ def test_unsafe_locators_are_refused(bad: str) -> None:
     # Toil would take "gs" for one of its own job-store kinds
     ("gs:/bucket/run", "needs '//' after 'gs:'"),
     ("az:container/run", "needs '//' after 'az:'"),
+    # the login directory, or the server's root
+    ("fsspec:sftp://me@host:2222", "names no directory on the server"),
+    ("fsspec:sftp://me@host:2222/", "names no directory on the server"),
+    ("ftp://host//", "names no directory on the server"),
+    # refused before a leader starts, not when the store is first opened
+    ("fsspec:ftp://host/../../escape", "has a '.' or '..' path component"),
+    ("fsspec:s3://bucket/run/./x", "has a '.' or '..' path component"),
+    ("fsspec:file:///tmp/runs/../x", "has a '.' or '..' path component"),
 ])
 def test_a_locator_toil_cannot_use_is_refused_when_parsed(locator: str, reason: str) -> None:
     from toil.options.common import parse_jobstore
