@@ -150,6 +150,7 @@ def check_inspection_url(url: str) -> None:
     check_slashes(url)
     _check_no_password(url)
     _check_protocol_named(url)
+    _check_server_directory(url)
 
 
 def _check_no_password(url: str) -> None:
@@ -170,6 +171,19 @@ def _check_protocol_named(url: str) -> None:
             f"the job store URL {redact_url(url)!r} starts with '//' but names no protocol: "
             "write the protocol before it ('fsspec:s3://bucket/prefix'), or a local "
             "directory as 'fsspec:file:///absolute/path'"
+        )
+
+
+def _check_server_directory(url: str) -> None:
+    match = _SCHEME.match(url)
+    if match is None or match.group(1).lower() not in _HOSTED:
+        return
+    if not url[match.end():].partition("/")[2].strip("/"):
+        # sftp://host or sftp://host/: keys would land in the login directory,
+        # or the server's root.
+        raise InvalidLocatorError(
+            f"store URL {redact_url(url)} names no directory on the server: choose one "
+            f"for the store ({match.group(1)}://host/path/to/store)"
         )
 
 
@@ -210,13 +224,7 @@ def check_store_path(url: str) -> None:
             f"store URL {redact_url(url)} names no directory: choose one for the store "
             f"({match.group(1)}:///path/to/store)"
         )
-    if scheme in _HOSTED and not rest.partition("/")[2].strip("/"):
-        # sftp://host or sftp://host/: keys would land in the login directory,
-        # or the server's root.
-        raise InvalidLocatorError(
-            f"store URL {redact_url(url)} names no directory on the server: choose one "
-            f"for the store ({match.group(1)}://host/path/to/store)"
-        )
+    _check_server_directory(url)
     if any(part in (".", "..") for part in path.split("/")):
         raise InvalidLocatorError(f"store URL {redact_url(url)} has a '.' or '..' path component")
     if not profile.local and "//" in path:

@@ -39,9 +39,17 @@ def test_the_toil_locator_opens_the_same_store(
     assert open_view(f"fsspec:{store_url}").url == open_view(store_url).url == store_url
 
 
-def test_the_root_directory_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["info", "/", "--no-progress"]) == 1
-    assert "names no directory" in capsys.readouterr().err
+@pytest.mark.parametrize(("url", "reason"), [
+    ("/", "names no directory"),
+    # not "the location is empty": sshfs cannot list "" (the login directory)
+    ("sftp://me@127.0.0.1:1", "names no directory on the server"),
+    ("ftp://127.0.0.1:1/", "names no directory on the server"),
+])
+def test_the_root_directory_is_refused(
+    capsys: pytest.CaptureFixture[str], url: str, reason: str
+) -> None:
+    assert main(["info", url, "--no-progress"]) == 1
+    assert reason in capsys.readouterr().err
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
