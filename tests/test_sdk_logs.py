@@ -28,3 +28,22 @@ def test_unset_loggers_go_to_warning_and_chosen_levels_stay() -> None:
     # A child logger (the Azure SDK's HTTP policy) inherits from its package.
     http = logging.getLogger("asyncssh.sftp")
     assert http.getEffectiveLevel() == logging.WARNING
+
+
+def test_gcsfs_errors_are_logged_on_one_line(caplog: pytest.LogCaptureFixture) -> None:
+    quiet_sdk_loggers()
+    gcsfs_logger = logging.getLogger("gcsfs")
+
+    class HttpError(OSError):
+        def __init__(self, message: str, code: int) -> None:
+            super().__init__(message)
+            self.code = code
+
+    for error in (OSError("Cannot connect to host 127.0.0.1:1"), HttpError("refused", 416)):
+        try:
+            raise error
+        except OSError as exc:  # as gcsfs's retry wrapper logs it
+            gcsfs_logger.exception(f"_request out of retries on exception: {exc}")
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("ERROR", "_request out of retries on exception: Cannot connect to host 127.0.0.1:1")]
+    assert "Traceback" not in caplog.text
