@@ -172,6 +172,9 @@ class StorageCore:
         text = lines[0] if lines else ""
         if text.endswith(":") and len(lines) > 1:  # botocore: "Parameter validation failed:"
             text = f"{text} {lines[1]}"
+        if not text:  # ftplib's EOFError when the server went away says nothing
+            text = ("the server closed the connection" if isinstance(exc, EOFError)
+                    else "(no message)")
         code = getattr(exc, "error_code", None)
         code = getattr(code, "value", code)  # the Azure SDK's codes are a str enum
         if isinstance(code, str) and code and code not in text:

@@ -62,3 +62,19 @@ def test_a_first_line_ending_in_a_colon_keeps_the_reason_after_it() -> None:
         storage._raise_translated(failure, "", "list")
     assert str(caught.value) == ("memory://errors/store: list failed: RuntimeError: Parameter "
                                  'validation failed: Invalid bucket name "a!": must match')
+
+
+@pytest.mark.parametrize(("failure", "reason"), [
+    (EOFError(), "EOFError: the server closed the connection"),
+    (RuntimeError(), "RuntimeError: (no message)"),
+])
+def test_an_error_without_a_message_still_says_something(
+    failure: Exception, reason: str
+) -> None:
+    # ftplib raises a bare EOFError when the FTP server goes away mid-run.
+    from fsjobstore.storage import Storage
+
+    storage = Storage("memory://errors/store")
+    with pytest.raises(errors.BackendError) as caught:
+        storage._raise_translated(failure, "logs/", "list")
+    assert str(caught.value) == f"memory://errors/store: list logs/ failed: {reason}"
