@@ -40,6 +40,8 @@ def inspection_storage(url: str, storage_options: dict[str, Any]) -> Storage:
     if not isinstance(url, str) or not url.strip():
         raise InvalidInputError(f"store URL must be a non-empty string, got {url!r}")
     url = without_prefix(url)
+    if not url.strip():
+        raise InvalidInputError("an fsspec locator needs a URL after 'fsspec:'")
     check_inspection_url(url)
     return Storage(url, storage_options)
 

@@ -60,6 +60,7 @@ def test_a_url_naming_a_file_says_so(capsys: pytest.CaptureFixture[str], tmp_pat
     ("aws:us-east-1:run", "one of Toil's own job stores"),
     ("s3://AKIAEXAMPLE:hunter2secret@bucket/run", "holds a password"),
     ("fsspec:sftp://me:hunter2secret@127.0.0.1/run", "holds a password"),
+    ("fsspec:", "needs a URL after 'fsspec:'"),
 ])
 def test_urls_are_checked_as_job_store_arguments_are(
     capsys: pytest.CaptureFixture[str], url: str, says: str
