@@ -43,7 +43,7 @@ from fsjobstore.marker import make_marker, parse_marker, read_marker
 from fsjobstore.storage import Storage
 from fsjobstore.toil_url import FsspecURLAccess
 
-__all__ = ["FsspecJobStore", "StoreOpenError"]
+__all__ = ["FsspecJobStore", "StoreOpenError", "UnfinishedStoreError"]
 
 
 class StoreOpenError(LocatorException, FsJobStoreError):
@@ -58,6 +58,25 @@ class StoreOpenError(LocatorException, FsJobStoreError):
 
     def __init__(self, message: str) -> None:
         FsJobStoreError.__init__(self, message)
+
+
+class UnfinishedStoreError(NoSuchJobStoreException):
+    """The store has its marker but not Toil's config: the ``initialize`` that
+    made it was interrupted (or is running now).  A ``NoSuchJobStoreException``,
+    so ``toil clean`` removes it ("does not appear to exist. Deleting anyway")."""
+
+    def __init__(self, locator: str) -> None:
+        self.locator = locator
+        Exception.__init__(
+            self,
+            f"The job store '{PREFIX}:{locator}' has its marker but no config: the run that "
+            "created it stopped before it finished (or is creating it right now), so there "
+            f"is nothing to restart. Remove it with 'toil clean {PREFIX}:{locator}' and "
+            "start the workflow again.",
+        )
+
+    def __reduce__(self) -> tuple[type[UnfinishedStoreError], tuple[str]]:
+        return (type(self), (self.locator,))
 
 
 class FsspecJobStore(FsspecURLAccess, JobMethods, FileMethods, SharedMethods, HintedJobStore):
@@ -119,10 +138,14 @@ class FsspecJobStore(FsspecURLAccess, JobMethods, FileMethods, SharedMethods, Hi
                      else "already holds objects that are not a job store")
             raise NotAJobStoreError(
                 f"{storage.url} {found}; choose an empty prefix for a new job store")
+        marker = make_marker()
         try:
-            storage.write_bytes(layout.MARKER, make_marker(), exclusive=True)
+            storage.write_bytes(layout.MARKER, marker, exclusive=True)
         except ObjectExistsError:
-            raise JobStoreExistsException(self._display, PREFIX) from None
+            # Another leader's store, or this call's own marker: a write whose
+            # answer was lost and that the SDK sent again.
+            if storage.read_many([layout.MARKER])[layout.MARKER] != marker:
+                raise JobStoreExistsException(self._display, PREFIX) from None
         super().initialize(config)
 
     @override
@@ -141,8 +164,8 @@ class FsspecJobStore(FsspecURLAccess, JobMethods, FileMethods, SharedMethods, Hi
                 f"{storage.url} has no {layout.MARKER} marker: not a job store of "
                 "fsjobstore's (or its marker was deleted)")
         parse_marker(storage, marker)
-        if pickled is None:  # initialize() did not finish
-            raise NoSuchJobStoreException(self._display, PREFIX)
+        if pickled is None:
+            raise UnfinishedStoreError(self._display)
         config = safeUnpickleFromStream(io.BytesIO(pickled))
         assert config.workflowID is not None
         # What AbstractJobStore.resume sets, from the bytes already read.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timezone
 from typing import Any
 
@@ -14,11 +15,17 @@ __all__ = ["make_marker", "parse_marker", "read_marker"]
 
 
 def make_marker() -> bytes:
-    """The marker document for a new store."""
+    """The marker document for a new store.
+
+    ``store_id`` makes each store's marker its own: an ``initialize`` whose
+    exclusive write was retried after its answer was lost (the Azure SDK
+    retries) finds these very bytes, not another leader's.
+    """
     document = {
         "format": layout.FORMAT_NAME,
         "version": layout.FORMAT_VERSION,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "store_id": uuid.uuid4().hex,
     }
     return json.dumps(document, indent=1).encode("utf-8")
 
