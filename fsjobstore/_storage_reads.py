@@ -28,6 +28,8 @@ from fsjobstore.errors import BackendError
 __all__ = ["StorageReads"]
 
 _COPY_CHUNK = 1024 * 1024
+#: sshfs reads a request this large as several requests in flight at once.
+_SFTP_COPY_CHUNK = 8 * 1024 * 1024
 
 
 class StorageReads(StorageCore):
@@ -182,6 +184,13 @@ class StorageReads(StorageCore):
                     return
                 if self.capabilities.local:
                     shutil.copyfile(path, temp)
+                elif self.capabilities.name == "sftp":
+                    # One open file, read to its end: sshfs's get_file (asyncssh's
+                    # get) stats the path, opens it again and copies the size it
+                    # saw, so a file replaced in between came out as a prefix of
+                    # the new version.
+                    with self.open_read(key) as source, open(temp, "wb") as sink:
+                        shutil.copyfileobj(source, sink, _SFTP_COPY_CHUNK)
                 else:
                     # Bounded memory: one streaming GET on S3 and GCS, a few ranges
                     # at a time on Azure (the profile's download_kwargs).
