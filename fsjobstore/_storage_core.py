@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from fsjobstore import layout
 from fsjobstore._redact import redact_url, scrub, secret_values
-from fsjobstore.backends import Capabilities, profile_for
+from fsjobstore.backends import Capabilities, default_options, profile_for
 from fsjobstore.errors import (
     BackendError,
     FsJobStoreError,
@@ -97,8 +97,9 @@ class StorageCore:
         url = lower_scheme(url)  # URL schemes are case-insensitive, fsspec's names are not
         check_store_path(url)  # a bucket named, no empty path component
         options = dict(storage_options or {})
-        self._sign_options = dict(sign_options or {})
         self._secrets = secret_values(options)
+        options = default_options(url.split(":", 1)[0], options)
+        self._sign_options = dict(sign_options or {})
         with contextlib.suppress(ValueError):  # a password in the URL is kept out too
             if password := urlsplit(url).password:
                 # A short one only where it stands in a URL: scrubbing "e" everywhere
@@ -135,13 +136,22 @@ class StorageCore:
         first one's arguments, so it holds no more secrets than that one does.
         """
         if self.capabilities.thread_safe:
+            if self.capabilities.name == "sftp" and self._fs._client.is_closed():
+                # sshfs never reconnects: after a lost connection (the server
+                # restarted, keepalives unanswered) every call would fail.
+                self._fs = self._new_instance()
             return self._fs
         fs = getattr(self._per_thread, "fs", None)
         if fs is None:
-            first = self._fs
-            fs = self._per_thread.fs = _uncached(
-                type(first)(*first.storage_args, **first.storage_options))
+            fs = self._per_thread.fs = self._new_instance()
         return fs
+
+    def _new_instance(self) -> Any:
+        """A filesystem made from the first one's arguments (so it holds no more
+        secrets than that one does), never fsspec's cached instance."""
+        first = self._fs
+        return _uncached(type(first)(
+            *first.storage_args, **{**first.storage_options, "skip_instance_cache": True}))
 
     # -- paths and errors -------------------------------------------------------
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CONSERVATIVE", "PROFILES", "Capabilities", "profile_for"]
+__all__ = ["CONSERVATIVE", "PROFILES", "Capabilities", "default_options", "profile_for"]
 
 
 @dataclass(frozen=True)
@@ -152,3 +152,31 @@ def profile_for(protocol: str | tuple[str, ...] | list[str]) -> Capabilities:
         if name in PROFILES:
             return PROFILES[name]
     return CONSERVATIVE
+
+
+#: Seconds a GCS request may wait for the next bytes of its answer, and for its
+#: connection; then gcsfs gives up on that connection and retries.
+GCS_SOCK_READ = 120
+GCS_SOCK_CONNECT = 30
+#: An SFTP connection that answers none of 3 keepalives 30 s apart is closed.
+SFTP_KEEPALIVE = {"keepalive_interval": 30, "keepalive_count_max": 3}
+
+
+def default_options(protocol: str, given: Mapping[str, Any]) -> dict[str, Any]:
+    """*given*, plus the timeouts fsjobstore sets for *protocol* where neither
+    *given* nor fsspec's configuration chose them: without them, a connection
+    that goes silent (a NAT or a firewall dropping it) blocks a GCS or SFTP call
+    forever (gcsfs sets no timeout; sshfs no keepalive)."""
+    import fsspec.config
+
+    added: dict[str, Any] = {}
+    name = profile_for(protocol).name
+    if name == "gcs":
+        import aiohttp
+
+        added["requests_timeout"] = aiohttp.ClientTimeout(
+            sock_read=GCS_SOCK_READ, sock_connect=GCS_SOCK_CONNECT)
+    elif name == "sftp":
+        added.update(SFTP_KEEPALIVE)
+    configured = fsspec.config.conf.get(protocol, {})
+    return {**{k: v for k, v in added.items() if k not in configured}, **given}

@@ -22,7 +22,7 @@ from typing_extensions import override
 from fsjobstore._redact import redact_url
 from fsjobstore._sdk_logs import quiet_sdk_loggers
 from fsjobstore._storage_writes import move_into_place, object_writer
-from fsjobstore.backends import profile_for
+from fsjobstore.backends import default_options, profile_for
 from fsjobstore.errors import FsJobStoreError
 from fsjobstore.layout import temp_sibling
 from fsjobstore.locator import TOIL_SCHEMES
@@ -49,7 +49,7 @@ def _fs_and_path(url: ParseResult) -> tuple[Any, str]:
     text = _url_text(url)
     quiet_sdk_loggers()
     try:
-        fs, path = url_to_fs(text)
+        fs, path = url_to_fs(text, **default_options(url.scheme.lower(), {}))
     except (ImportError, ValueError) as exc:
         raise ValueError(f"cannot open {redact_url(text)}: {type(exc).__name__}: {exc}") from None
     except FileNotFoundError:

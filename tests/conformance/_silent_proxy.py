@@ -1,0 +1,77 @@
+"""A TCP proxy on loopback that can make a connection go silent: the client's
+bytes still reach the server, but nothing comes back, and no close is seen (a
+NAT or a firewall that dropped the connection)."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from types import TracebackType
+
+
+class SilentProxy:
+    """Forwards 127.0.0.1:<port> to *upstream*; after :meth:`silence_next`, the
+    next connection to send a request never hears back."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self._upstream = upstream
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._listener.getsockname()[1]
+        self._lock = threading.Lock()
+        self._to_silence = 0
+        #: Connections made silent so far.
+        self.silenced = 0
+        self._sockets: list[socket.socket] = [self._listener]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def silence_next(self) -> None:
+        with self._lock:
+            self._to_silence += 1
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            server = socket.create_connection(self._upstream)
+            with self._lock:
+                self._sockets += [client, server]
+            silent = threading.Event()
+            threading.Thread(target=self._pump, args=(client, server, silent, True),
+                             daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, silent, False),
+                             daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, silent: threading.Event,
+              from_client: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                if from_client and not silent.is_set():
+                    with self._lock:
+                        if self._to_silence:
+                            self._to_silence -= 1
+                            self.silenced += 1
+                            silent.set()
+                if silent.is_set() and not from_client:
+                    continue  # the answer is lost; the client is never told
+                sink.sendall(data)
+        except OSError:
+            pass
+        if not silent.is_set():
+            for sock in (source, sink):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+
+    def __enter__(self) -> SilentProxy:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

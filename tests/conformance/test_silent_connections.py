@@ -1,0 +1,79 @@
+"""A connection that goes silent (dropped by a NAT or a firewall: no answer, no
+close) fails and is replaced, instead of blocking a call forever: gcsfs sets no
+timeout and sshfs no keepalive unless told to (``backends.default_options``)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from fsjobstore import backends
+from fsjobstore.errors import BackendError
+from fsjobstore.storage import Storage
+from tests.conformance._silent_proxy import SilentProxy
+from tests.servers import Backend
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def proxied(request: pytest.FixtureRequest) -> Iterator[tuple[Backend, SilentProxy]]:
+    backend: Backend = request.getfixturevalue(f"{request.param}_backend")
+    if backend.name == "gs":
+        upstream = urlsplit(backend.storage_options["endpoint_url"])
+    else:
+        upstream = urlsplit(backend.base_url)
+    with SilentProxy((str(upstream.hostname), int(upstream.port or 0))) as proxy:
+        yield backend, proxy
+
+
+@pytest.mark.parametrize("proxied", ["gs"], indirect=True)
+def test_a_silent_gcs_connection_times_out_and_the_request_is_retried(
+    proxied: tuple[Backend, SilentProxy], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend, proxy = proxied
+    monkeypatch.setattr(backends, "GCS_SOCK_READ", 1)
+    options = {**backend.storage_options, "endpoint_url": f"http://127.0.0.1:{proxy.port}"}
+    storage = Storage(backend.new_url(), options)
+    storage.write_bytes("shared/a", b"first")  # a connection, kept alive for the next
+    proxy.silence_next()
+    storage.write_bytes("shared/a", b"second")  # its answer never comes
+    assert proxy.silenced == 1
+    assert storage.read_bytes("shared/a") == b"second"
+
+
+@pytest.mark.parametrize("proxied", ["sftp"], indirect=True)
+def test_a_silent_sftp_connection_is_closed_and_replaced(
+    proxied: tuple[Backend, SilentProxy], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend, proxy = proxied
+    monkeypatch.setattr(backends, "SFTP_KEEPALIVE",
+                        {"keepalive_interval": 1, "keepalive_count_max": 1})
+    parts = urlsplit(backend.base_url)
+    netloc = f"{parts.username}@127.0.0.1:{proxy.port}"
+    url = urlunsplit((parts.scheme, netloc, f"{parts.path}/{uuid.uuid4().hex}", "", ""))
+    storage = Storage(url, backend.storage_options)
+    storage.write_bytes("shared/a", b"first")
+    proxy.silence_next()
+    # Unanswered keepalives close the connection: the call fails, not hangs.
+    with pytest.raises(BackendError):
+        storage.read_bytes("shared/a")
+    assert proxy.silenced == 1
+    # The next call reconnects (sshfs alone never would).
+    assert storage.read_bytes("shared/a") == b"first"
+    storage.write_bytes("shared/a", b"second")
+    assert storage.read_bytes("shared/a") == b"second"
+
+
+def test_chosen_timeouts_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    import fsspec.config
+
+    assert backends.default_options("sftp", {"keepalive_interval": 5}) == {
+        "keepalive_interval": 5, "keepalive_count_max": 3}
+    monkeypatch.setitem(fsspec.config.conf, "ssh", {"keepalive_count_max": 9})
+    assert backends.default_options("ssh", {}) == {"keepalive_interval": 30}
+    assert backends.default_options("gs", {"requests_timeout": 7}) == {"requests_timeout": 7}
+    assert backends.default_options("s3", {}) == {}
