@@ -136,7 +136,8 @@ class StorageCore:
         first one's arguments, so it holds no more secrets than that one does.
         """
         if self.capabilities.thread_safe:
-            if self.capabilities.name == "sftp" and self._fs._client.is_closed():
+            client = getattr(self._fs, "_client", None)  # sshfs's SSH connection
+            if self.capabilities.name == "sftp" and client is not None and client.is_closed():
                 # sshfs never reconnects: after a lost connection (the server
                 # restarted, keepalives unanswered) every call would fail.
                 self._fs = self._new_instance()
