@@ -136,8 +136,7 @@ class StorageCore:
         first one's arguments, so it holds no more secrets than that one does.
         """
         if self.capabilities.thread_safe:
-            client = getattr(self._fs, "_client", None)  # sshfs's SSH connection
-            if self.capabilities.name == "sftp" and client is not None and client.is_closed():
+            if self.capabilities.name == "sftp" and self._sftp_closed():
                 # sshfs never reconnects: after a lost connection (the server
                 # restarted, keepalives unanswered) every call would fail.
                 self._fs = self._new_instance()
@@ -146,6 +145,10 @@ class StorageCore:
         if fs is None:
             fs = self._per_thread.fs = self._new_instance()
         return fs
+
+    def _sftp_closed(self) -> bool:
+        client = getattr(self._fs, "_client", None)  # sshfs's SSH connection
+        return client is not None and bool(client.is_closed())
 
     def _new_instance(self) -> Any:
         """A filesystem made from the first one's arguments (so it holds no more
