@@ -15,11 +15,31 @@ __all__ = ["holds_password", "holds_secret", "looks_secret", "redact_url", "scru
 #: credential(s), ``sig`` signature, ``connection`` a connection string.
 _SECRET_WORDS = ("key", "secret", "token", "pass", "cred", "connection", "sas", "sig", "auth",
                  "cookie")
-#: A query parameter with such a name, and its value: ``X-Amz-Signature``,
-#: ``X-Goog-Credential``, an Azure SAS's ``sig``, ``access_token``.
-_QUERY_SECRET = re.compile(
-    r"(?i)([?&][^=&#\s]*(?:" + "|".join(_SECRET_WORDS) + r")[^=&#\s]*=)[^&#\s]+"
-)
+#: A query (or fragment) parameter and its value.  Its name is split at ``-``
+#: and ``_`` and matched segment by segment against _QUERY_SECRET_SEGMENTS, so
+#: that ``authSource`` or ``max-keys`` are left alone.
+_QUERY_PARAMETER = re.compile(r"([?&#])([^=&#?\s]+)=([^&#\s]+)")
+#: Name segments of query parameters that carry credentials: ``X-Amz-Signature``,
+#: ``X-Amz-Credential``, ``X-Amz-Security-Token``, ``X-Goog-Signature``,
+#: ``X-Goog-Credential``, an Azure SAS's ``sig``, OAuth's ``access_token``,
+#: ``api_key``, ``password``.
+_QUERY_SECRET_SEGMENTS = frozenset({
+    "sig", "signature", "credential", "token", "sas", "password", "passwd", "secret", "key",
+    "apikey", "auth",
+})
+
+
+def _secret_parameter(name: str) -> bool:
+    return any(part in _QUERY_SECRET_SEGMENTS for part in re.split(r"[-_]", name.lower()))
+
+
+def _scrub_query(text: str) -> str:
+    def hide(match: re.Match[str]) -> str:
+        if not _secret_parameter(match.group(2)):
+            return match.group(0)
+        return f"{match.group(1)}{match.group(2)}=***"
+
+    return _QUERY_PARAMETER.sub(hide, text)
 
 
 def looks_secret(name: str) -> bool:
@@ -41,7 +61,8 @@ def holds_password(text: str) -> bool:
 def holds_secret(text: str) -> bool:
     """Whether *text* holds a URL with a password, or a query parameter that may
     hold a credential (a signed URL)."""
-    return holds_password(text) or _QUERY_SECRET.search(text) is not None
+    return holds_password(text) or any(
+        _secret_parameter(match.group(2)) for match in _QUERY_PARAMETER.finditer(text))
 
 
 def redact_url(url: str) -> str:
@@ -55,10 +76,11 @@ def redact_url(url: str) -> str:
         userinfo, _, host = netloc.rpartition("@")
         user = userinfo.split(":", 1)[0]
         netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
-    query = _QUERY_SECRET.sub(r"\1***", "?" + parts.query)[1:] if parts.query else ""
-    if netloc == parts.netloc and query == parts.query:
+    query = _scrub_query("?" + parts.query)[1:] if parts.query else ""
+    fragment = _scrub_query("#" + parts.fragment)[1:] if parts.fragment else ""
+    if netloc == parts.netloc and query == parts.query and fragment == parts.fragment:
         return url  # nothing to hide: as given (urlunsplit would rewrite 'file:x' as 'file:///x')
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
 
 
 def secret_values(options: Mapping[str, Any]) -> list[str]:
@@ -82,4 +104,4 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
-    return _QUERY_SECRET.sub(r"\1***", text)
+    return _scrub_query(text)

@@ -91,3 +91,11 @@ def test_a_signed_url_stays_out_whatever_the_variable_or_option_is_called() -> N
                                               "PLAIN": "https://feed.example/x?page=2"}
     options = {"endpoint_url": "https://minio.example/?sig=hunter2", "use_ssl": True}
     assert worker_environment(["s3"], options, {}) == {"FSSPEC_S3": json.dumps({"use_ssl": True})}
+
+
+def test_ordinary_query_parameters_keep_a_variable() -> None:
+    environ = {"MONGO_URI": "mongodb://db/app?authSource=admin&connection_timeout=30",
+               "SEARCH": "https://s.example/?keyword=foo&bypass=local&passwordCharacterEncoding=utf8",
+               "TLS": "postgres://db/app?sslkey=/etc/client.key",
+               "CALLBACK": "https://app.example/cb#access_token=hunter2"}
+    assert set(shareable_environment(environ)) == {"MONGO_URI", "SEARCH", "TLS"}

@@ -81,7 +81,7 @@ def test_backend_error_messages_are_scrubbed(option: str) -> None:
 
 
 @pytest.mark.parametrize("parameter", ["X-Goog-Signature", "X-Goog-Credential", "access_token",
-                                       "X-Amz-Security-Token", "sig", "cookie"])
+                                       "X-Amz-Security-Token", "sig", "api_key"])
 def test_a_signed_query_is_scrubbed_from_errors(parameter: str) -> None:
     secret = f"s-{uuid.uuid4().hex}"
     storage = Storage("memory://scrub-query", {"skip_instance_cache": True})
@@ -95,3 +95,10 @@ def test_a_signed_query_is_scrubbed_from_errors(parameter: str) -> None:
     assert secret not in str(caught.value)
     assert f"?alt=media&{parameter}=***&x=1" in str(caught.value)
     assert redact_url(f"gs://b/o?{parameter}={secret}") == f"gs://b/o?{parameter}=***"
+
+
+def test_ordinary_query_parameters_are_kept() -> None:
+    url = "https://h.example/o?max-keys=10&authSource=admin&keyword=k&sslkey=/etc/c.key"
+    assert redact_url(url) == url
+    assert redact_url("https://h.example/cb#access_token=t0k3n&state=1") == (
+        "https://h.example/cb#access_token=***&state=1")
