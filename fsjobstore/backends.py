@@ -167,16 +167,26 @@ def default_options(protocol: str, given: Mapping[str, Any]) -> dict[str, Any]:
     *given* nor fsspec's configuration chose them: without them, a connection
     that goes silent (a NAT or a firewall dropping it) blocks a GCS or SFTP call
     forever (gcsfs sets no timeout; sshfs no keepalive)."""
+    import fsspec
     import fsspec.config
 
     added: dict[str, Any] = {}
     name = profile_for(protocol).name
-    if name == "gcs":
-        import aiohttp
+    try:
+        if name == "gcs":
+            import aiohttp  # gcsfs's HTTP client
 
-        added["requests_timeout"] = aiohttp.ClientTimeout(
-            sock_read=GCS_SOCK_READ, sock_connect=GCS_SOCK_CONNECT)
-    elif name == "sftp":
-        added.update(SFTP_KEEPALIVE)
-    configured = fsspec.config.conf.get(protocol, {})
+            added["requests_timeout"] = aiohttp.ClientTimeout(
+                sock_read=GCS_SOCK_READ, sock_connect=GCS_SOCK_CONNECT)
+        elif name == "sftp":
+            added.update(SFTP_KEEPALIVE)
+        # fsspec applies the configuration of every name the class answers to
+        # (gcsfs: "gs" and "gcs"), and arguments override it.
+        names = fsspec.get_filesystem_class(protocol).protocol if added else ()
+    except (ImportError, ValueError):  # not installed: opening the store says so
+        return dict(given)
+    names = (names,) if isinstance(names, str) else tuple(names)
+    configured: set[str] = set()
+    for each in {protocol, *names}:
+        configured.update(fsspec.config.conf.get(each, {}))
     return {**{k: v for k, v in added.items() if k not in configured}, **given}

@@ -52,10 +52,10 @@ def _fs_and_path(url: ParseResult) -> tuple[Any, str]:
         fs, path = url_to_fs(text, **default_options(url.scheme.lower(), {}))
     except (ImportError, ValueError) as exc:
         raise ValueError(f"cannot open {redact_url(text)}: {type(exc).__name__}: {exc}") from None
-    except FileNotFoundError:
-        raise _url_error(FileNotFoundError, errno.ENOENT, url) from None
-    except OSError as exc:  # sftp, ftp: the server is reached when the filesystem is made
-        raise OSError(exc.errno, f"cannot reach {redact_url(text)}: {exc}") from None
+    except OSError as exc:
+        # sftp, ftp: the server is reached (and a key file read) when the
+        # filesystem is made; the error is the reason, not the URL's file.
+        raise OSError(exc.errno, f"cannot open {redact_url(text)}: {exc}") from None
     protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
     if "file" in protocols and url.scheme.lower() not in ("file", "local"):
         # Never the working directory for a URL fsspec could not place.

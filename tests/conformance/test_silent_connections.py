@@ -4,6 +4,7 @@ timeout and sshfs no keepalive unless told to (``backends.default_options``)."""
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
@@ -77,3 +78,11 @@ def test_chosen_timeouts_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     assert backends.default_options("ssh", {}) == {"keepalive_interval": 30}
     assert backends.default_options("gs", {"requests_timeout": 7}) == {"requests_timeout": 7}
     assert backends.default_options("s3", {}) == {}
+    # fsspec applies a class's configuration under each of its names.
+    monkeypatch.setitem(fsspec.config.conf, "gcs", {"requests_timeout": 600})
+    assert backends.default_options("gs", {}) == {}
+
+
+def test_without_gcsfs_installed_nothing_is_added(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "aiohttp", None)  # an import of it fails
+    assert backends.default_options("gs", {"token": "anon"}) == {"token": "anon"}

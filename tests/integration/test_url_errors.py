@@ -80,5 +80,18 @@ def test_an_unreachable_server_is_named_without_its_password() -> None:
     url = urlparse("sftp://someone:hunter2@127.0.0.1:1/in.txt")  # nothing listens on port 1
     with pytest.raises(ConnectionRefusedError) as caught:
         FsspecURLAccess._url_exists(url)
-    assert "cannot reach sftp://someone:***@127.0.0.1:1/in.txt" in str(caught.value)
+    assert "cannot open sftp://someone:***@127.0.0.1:1/in.txt" in str(caught.value)
     assert "hunter2" not in str(caught.value)
+
+
+def test_a_missing_key_file_is_named_not_the_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fsspec.config
+
+    key = tmp_path / "no-such-key"
+    monkeypatch.setitem(fsspec.config.conf, "sftp", {"client_keys": [str(key)]})
+    with pytest.raises(FileNotFoundError) as caught:
+        FsspecURLAccess._url_exists(urlparse("sftp://someone@127.0.0.1:1/in.txt"))
+    assert str(key) in str(caught.value)
+    assert "cannot open sftp://someone@127.0.0.1:1/in.txt" in str(caught.value)
