@@ -225,7 +225,8 @@ def check_store_path(url: str) -> None:
             f"({match.group(1)}:///path/to/store)"
         )
     _check_server_directory(url)
-    if any(part in (".", "..") for part in path.split("/")):
+    relative_local = scheme in _LOCAL and not rest.startswith("/")  # made absolute, normalised
+    if not relative_local and any(part in (".", "..") for part in path.split("/")):
         raise InvalidLocatorError(f"store URL {redact_url(url)} has a '.' or '..' path component")
     if not profile.local and "//" in path:
         # s3://bucket//run1 is a different store from s3://bucket/run1 (a key

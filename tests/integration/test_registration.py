@@ -49,6 +49,8 @@ def test_register_is_idempotent() -> None:
         # Toil's workers may start in another one: the leader's is fixed in.
         ("fsspec:file://runs/store", f"fsspec:file://{os.getcwd()}/runs/store"),
         ("local://store", f"fsspec:local://{os.getcwd()}/store"),
+        ("fsspec:file://./runs/store", f"fsspec:file://{os.getcwd()}/runs/store"),
+        ("fsspec:file://../store", f"fsspec:file://{os.path.dirname(os.getcwd())}/store"),
         # URL schemes are case-insensitive; fsspec's protocol names are lower case.
         ("fsspec:S3://bucket/Prefix", "fsspec:s3://bucket/Prefix"),
         ("Memory://a/B", "fsspec:memory://a/B"),
