@@ -29,7 +29,8 @@ from fsjobstore.errors import (
 )
 from fsjobstore.locator import check_store_path, lower_scheme
 
-__all__ = ["SMALL_OBJECT", "StorageCore", "is_known_protocol"]
+__all__ = ["SMALL_OBJECT", "StorageCore", "connection_closed", "forget_instance",
+           "is_known_protocol"]
 
 #: Objects up to this size are read and written in one request, held in memory.
 SMALL_OBJECT = 8 * 1024 * 1024
@@ -57,6 +58,18 @@ class _Translated:
         if exc is None or isinstance(exc, FsJobStoreError) or not isinstance(exc, Exception):
             return
         self._storage._raise_translated(exc, self._key, self._action)
+
+
+def connection_closed(fs: Any) -> bool:
+    """Whether *fs* is an sshfs filesystem whose SSH connection is closed."""
+    client = getattr(fs, "_client", None)
+    return client is not None and bool(client.is_closed())
+
+
+def forget_instance(fs: Any) -> None:
+    """Drop *fs* from fsspec's instance cache, so that the next filesystem made
+    with its arguments (the URL plugin's too) is a new one."""
+    getattr(type(fs), "_cache", {}).pop(getattr(fs, "_fs_token_", None), None)
 
 
 def _uncached(fs: Any) -> Any:
@@ -118,6 +131,8 @@ class StorageCore:
             raise BackendError(f"cannot open store URL {self.url}: {self._clean(exc)}") from exc
         self._fs: Any = _uncached(fs)
         self._per_thread = threading.local()
+        self._reconnecting = threading.Lock()
+        self._first_thread = threading.get_ident()
         self.root: str = str(root).rstrip("/")
         self.capabilities = capabilities or profile_for(fs.protocol)
         if any(part in ("..", ".") for part in self.root.split("/")):
@@ -136,26 +151,30 @@ class StorageCore:
         first one's arguments, so it holds no more secrets than that one does.
         """
         if self.capabilities.thread_safe:
-            if self.capabilities.name == "sftp" and self._sftp_closed():
-                # sshfs never reconnects: after a lost connection (the server
-                # restarted, keepalives unanswered) every call would fail.
-                self._fs = self._new_instance()
+            if self.capabilities.name == "sftp" and connection_closed(self._fs):
+                self._reconnect()
             return self._fs
         fs = getattr(self._per_thread, "fs", None)
         if fs is None:
-            fs = self._per_thread.fs = self._new_instance()
+            first = self._fs
+            if threading.get_ident() == self._first_thread:
+                fs = first  # no second connection for the thread that made it
+            else:
+                # Made from the first one's arguments, so it holds no more secrets
+                # than that one does.
+                fs = _uncached(type(first)(*first.storage_args, **first.storage_options))
+            self._per_thread.fs = fs
         return fs
 
-    def _sftp_closed(self) -> bool:
-        client = getattr(self._fs, "_client", None)  # sshfs's SSH connection
-        return client is not None and bool(client.is_closed())
-
-    def _new_instance(self) -> Any:
-        """A filesystem made from the first one's arguments (so it holds no more
-        secrets than that one does), never fsspec's cached instance."""
-        first = self._fs
-        return _uncached(type(first)(
-            *first.storage_args, **{**first.storage_options, "skip_instance_cache": True}))
+    def _reconnect(self) -> None:
+        """A new SFTP filesystem in place of one whose connection closed: sshfs
+        never reconnects, so after a lost connection (the server restarted,
+        keepalives unanswered) every call would fail."""
+        with self._reconnecting:  # Toil's threads: one new connection, not one each
+            dead = self._fs
+            if connection_closed(dead):
+                forget_instance(dead)
+                self._fs = _uncached(type(dead)(*dead.storage_args, **dead.storage_options))
 
     # -- paths and errors -------------------------------------------------------
 

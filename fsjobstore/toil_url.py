@@ -21,6 +21,7 @@ from typing_extensions import override
 
 from fsjobstore._redact import redact_url
 from fsjobstore._sdk_logs import quiet_sdk_loggers
+from fsjobstore._storage_core import connection_closed, forget_instance
 from fsjobstore._storage_writes import move_into_place, object_writer
 from fsjobstore.backends import default_options, profile_for
 from fsjobstore.errors import FsJobStoreError
@@ -50,6 +51,9 @@ def _fs_and_path(url: ParseResult) -> tuple[Any, str]:
     quiet_sdk_loggers()
     try:
         fs, path = url_to_fs(text, **default_options(url.scheme.lower(), {}))
+        if connection_closed(fs):  # fsspec's cached SFTP filesystem lost its connection
+            forget_instance(fs)
+            fs, path = url_to_fs(text, **default_options(url.scheme.lower(), {}))
     except (ImportError, ValueError) as exc:
         raise ValueError(f"cannot open {redact_url(text)}: {type(exc).__name__}: {exc}") from None
     except OSError as exc:

@@ -7,13 +7,17 @@ from __future__ import annotations
 import sys
 import uuid
 from collections.abc import Iterator
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import ParseResult, urlparse, urlsplit, urlunsplit
 
 import pytest
+from fsspec.asyn import sync
+from fsspec.core import url_to_fs
 
 from fsjobstore import backends
 from fsjobstore.errors import BackendError
 from fsjobstore.storage import Storage
+from fsjobstore.toil_url import FsspecURLAccess
 from tests.conformance._silent_proxy import SilentProxy
 from tests.servers import Backend
 
@@ -36,7 +40,7 @@ def test_a_silent_gcs_connection_times_out_and_the_request_is_retried(
     proxied: tuple[Backend, SilentProxy], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backend, proxy = proxied
-    monkeypatch.setattr(backends, "GCS_SOCK_READ", 1)
+    monkeypatch.setattr(backends, "GCS_SOCK_READ", 4)  # a loaded fake-gcs-server answers sooner
     options = {**backend.storage_options, "endpoint_url": f"http://127.0.0.1:{proxy.port}"}
     storage = Storage(backend.new_url(), options)
     storage.write_bytes("shared/a", b"first")  # a connection, kept alive for the next
@@ -52,7 +56,7 @@ def test_a_silent_sftp_connection_is_closed_and_replaced(
 ) -> None:
     backend, proxy = proxied
     monkeypatch.setattr(backends, "SFTP_KEEPALIVE",
-                        {"keepalive_interval": 1, "keepalive_count_max": 1})
+                        {"keepalive_interval": 4, "keepalive_count_max": 1})
     parts = urlsplit(backend.base_url)
     netloc = f"{parts.username}@127.0.0.1:{proxy.port}"
     url = urlunsplit((parts.scheme, netloc, f"{parts.path}/{uuid.uuid4().hex}", "", ""))
@@ -86,3 +90,26 @@ def test_chosen_timeouts_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_without_gcsfs_installed_nothing_is_added(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "aiohttp", None)  # an import of it fails
     assert backends.default_options("gs", {"token": "anon"}) == {"token": "anon"}
+
+
+def test_a_closed_sftp_connection_is_replaced_for_the_store_and_urls(
+    sftp_backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sftp_backend.reach_in_process(monkeypatch)  # plain URLs reach the server, as in a worker
+    url = sftp_backend.new_url()
+    storage = Storage(url)
+    storage.write_bytes("shared/a", b"first")
+    file_url = urlparse(f"{url}/shared/a")
+    assert FsspecURLAccess._url_exists(file_url)
+    for fs in {id(storage.fs): storage.fs, id(fsspec_cached(file_url)): fsspec_cached(file_url)
+               }.values():
+        fs._client.close()  # the server went away, say
+        sync(fs.loop, fs._client.wait_closed)
+    assert storage.read_bytes("shared/a") == b"first"
+    assert FsspecURLAccess._url_exists(file_url)
+
+
+def fsspec_cached(url: ParseResult) -> Any:
+    """The filesystem the URL plugin gets for *url* (fsspec's cached instance)."""
+    fs, _ = url_to_fs(url.geturl(), **backends.default_options(url.scheme, {}))
+    return fs

@@ -11,6 +11,8 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance._helpers import new_job
 
@@ -44,3 +46,18 @@ def test_threads_sharing_a_store_see_their_own_writes(store: FsspecJobStore) -> 
         results = list(pool.map(lambda n: _work(store, start, n), range(THREADS)))
     assert [len(r) for r in results] == [ROUNDS] * THREADS
     assert len(list(store.jobs())) == THREADS
+
+
+@pytest.mark.parametrize("backend", ["ftp"], indirect=True)
+def test_a_backend_with_one_connection_per_instance_opens_one_per_thread(
+    store: FsspecJobStore,
+) -> None:
+    """fsspec's FTP holds one connection: each thread gets its own filesystem,
+    and the thread that opened the store keeps the first (no second login)."""
+    storage = store.storage
+    assert storage.fs is storage._fs
+    seen: list[object] = []
+    worker = threading.Thread(target=lambda: seen.append(storage.fs))
+    worker.start()
+    worker.join()
+    assert seen[0] is not storage._fs
