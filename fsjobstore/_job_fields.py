@@ -48,6 +48,11 @@ def describe_job(job: Any) -> dict[str, Any]:
         "services": _strings(job, "services"),
         "files_to_delete": _strings(job, "filesToDelete"),
         "log_file_id": _get(job, "logJobStoreFileID"),
+        # A service host's flag files, which Toil deletes when the service ends
+        # while its description may stay: not missing files (fsjobstore verify).
+        "service_flags": [str(flag) for flag in (
+            _get(job, "startJobStoreID"), _get(job, "terminateJobStoreID"),
+            _get(job, "errorJobStoreID")) if flag],
         "checkpoint": _get(job, "checkpoint") is not None,
         "kind": type(job).__name__,
     }

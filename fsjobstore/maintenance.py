@@ -124,6 +124,7 @@ def _missing_files(storage: Storage, snapshot: Snapshot) -> list[Problem]:
         if isinstance(log_file, str):
             wanted.add(log_file)
         wanted -= {str(f) for f in document.get("files_to_delete") or []}
+        wanted -= {str(f) for f in document.get("service_flags") or []}  # deleted as it ends
         for file_id in sorted(wanted):
             if file_id not in snapshot.objects:
                 problems.append(

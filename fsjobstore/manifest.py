@@ -51,7 +51,7 @@ _REQUIRED: Mapping[str, type | tuple[type, ...]] = {
 
 
 #: Lists of job or file IDs: the tools look their items up.
-_ID_LISTS = ("successors", "services", "files_to_delete")
+_ID_LISTS = ("successors", "services", "files_to_delete", "service_flags")
 #: Fields the tools read that may be null.
 _OPTIONAL: Mapping[str, type | tuple[type, ...]] = {
     "log_file_id": str,
@@ -111,8 +111,8 @@ def _check_ids(document: Mapping[str, Any], where: str) -> None:
         (name, item, layout.validate_job_id)
         for name in ("successors", "services") for item in document.get(name, [])
     ]
-    checks += [("files_to_delete", item, layout.parse_file_id)
-               for item in document.get("files_to_delete", [])]
+    checks += [(name, item, layout.parse_file_id)
+               for name in ("files_to_delete", "service_flags") for item in document.get(name, [])]
     if document.get("log_file_id") is not None:
         checks.append(("log_file_id", document["log_file_id"], layout.parse_file_id))
     for name, item, check in checks:

@@ -51,3 +51,20 @@ def test_decode_refuses_fields_of_the_wrong_type(field: str, value: object) -> N
 def test_decode_takes_nulls_where_a_field_may_be_null() -> None:
     fields = {**FIELDS, "log_file_id": None, "remaining_try_count": None, "services": []}
     assert manifest.decode(manifest.encode(fields, b"p"))["log_file_id"] is None
+
+
+def test_a_service_hosts_flag_files_are_recorded() -> None:
+    from fsjobstore._job_fields import describe_job
+
+    class Host:  # what describe_job reads of Toil's ServiceJobDescription
+        jobStoreID, jobName, displayName, unitName = "svc-1", "svc", "svc", ""
+        accelerators: tuple[object, ...] = ()
+        startJobStoreID, terminateJobStoreID, errorJobStoreID = "files/a/s", "files/b/t", None
+
+        def has_body(self) -> bool:
+            return False
+
+    assert describe_job(Host())["service_flags"] == ["files/a/s", "files/b/t"]
+    assert describe_job(type("Plain", (Host,), {"startJobStoreID": None,
+                                                "terminateJobStoreID": None})())[
+        "service_flags"] == []

@@ -62,6 +62,19 @@ def test_deleted_referenced_file(capsys: pytest.CaptureFixture[str], store_path:
     assert failed["job_id"] in problems[0]["detail"]
 
 
+def test_a_service_hosts_deleted_flag_files_are_not_missing(
+    capsys: pytest.CaptureFixture[str], store_path: Path
+) -> None:
+    # Toil deletes a service's flag files when it ends; its host's description may stay.
+    path = next(p for p in manifests(store_path)
+                if json.loads(p.read_text())["remaining_try_count"] == 0)
+    document = json.loads(path.read_text())
+    (store_path / document["log_file_id"]).unlink()
+    document["service_flags"] = [document["log_file_id"]]
+    path.write_text(json.dumps(document))
+    assert verify(capsys, store_path) == (0, [])
+
+
 def test_stray_temp_object(capsys: pytest.CaptureFixture[str], store_path: Path) -> None:
     stray = store_path / "files" / ".tmp-0123-stream"
     stray.write_bytes(b"half")
