@@ -123,6 +123,7 @@ def check_url(url: str) -> None:
             "whitespace or shell characters; choose a bucket, container or path without it"
         )
     _check_no_password(url)
+    check_slashes(url)  # "gs:/bucket/run": the same words whichever way it is given
     if not _SCHEME.match(url) and not url.startswith("/"):
         raise InvalidLocatorError(
             f"the job store URL {redact_url(url)!r} needs a protocol and '://', like "

@@ -99,6 +99,7 @@ def test_unsafe_locators_are_refused(bad: str) -> None:
     # Toil would take "gs" for one of its own job-store kinds
     ("gs:/bucket/run", "needs '//' after 'gs:'"),
     ("az:container/run", "needs '//' after 'az:'"),
+    ("fsspec:gs:/bucket/run", "needs '//' after 'gs:'"),
     # the login directory, or the server's root
     ("fsspec:sftp://me@host:2222", "names no directory on the server"),
     ("fsspec:sftp://me@host:2222/", "names no directory on the server"),
