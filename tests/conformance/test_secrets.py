@@ -47,15 +47,8 @@ def test_s3_credentials_stay_out_of_the_store(
 @pytest.mark.parametrize("password", ["hunter22secret", "e"])
 def test_a_password_in_the_url_is_scrubbed_and_only_it(password: str) -> None:
     storage = Storage(f"memory://user:{password}@scrub-url/x", {"skip_instance_cache": True})
-
-    def leak(*args: object, **kwargs: object) -> None:
-        raise ConnectionRefusedError(
-            f"connection to sftp://user:{password}@host refused; Errno 111")
-
-    storage.fs.pipe_file = leak
-    with pytest.raises(FsJobStoreError) as caught:
-        storage.write_bytes("shared/x", b"x")
-    message = str(caught.value)
+    message = write_error(storage, ConnectionRefusedError(
+        f"connection to sftp://user:{password}@host refused; Errno 111"))
     assert f":{password}@" not in message
     assert "ConnectionRefusedError: connection to sftp://user" in message  # not garbled
     assert "refused; Errno 111" in message
@@ -70,14 +63,9 @@ def test_backend_error_messages_are_scrubbed(option: str) -> None:
     class Leaky(Exception):
         pass
 
-    def leak(*args: object, **kwargs: object) -> None:
-        raise Leaky(f"denied for token={secret}")
-
-    storage.fs.pipe_file = leak
-    with pytest.raises(FsJobStoreError) as caught:
-        storage.write_bytes("shared/x", b"x")
-    assert secret not in str(caught.value)
-    assert "***" in str(caught.value)
+    message = write_error(storage, Leaky(f"denied for token={secret}"))
+    assert secret not in message
+    assert "***" in message
 
 
 @pytest.mark.parametrize("parameter", ["X-Goog-Signature", "X-Goog-Credential", "access_token",
@@ -85,15 +73,10 @@ def test_backend_error_messages_are_scrubbed(option: str) -> None:
 def test_a_signed_query_is_scrubbed_from_errors(parameter: str) -> None:
     secret = f"s-{uuid.uuid4().hex}"
     storage = Storage("memory://scrub-query", {"skip_instance_cache": True})
-
-    def leak(*args: object, **kwargs: object) -> None:
-        raise PermissionError(f"403 for https://h.example/o?alt=media&{parameter}={secret}&x=1")
-
-    storage.fs.pipe_file = leak
-    with pytest.raises(FsJobStoreError) as caught:
-        storage.write_bytes("shared/x", b"x")
-    assert secret not in str(caught.value)
-    assert f"?alt=media&{parameter}=***&x=1" in str(caught.value)
+    message = write_error(storage, PermissionError(
+        f"403 for https://h.example/o?alt=media&{parameter}={secret}&x=1"))
+    assert secret not in message
+    assert f"?alt=media&{parameter}=***&x=1" in message
     assert redact_url(f"gs://b/o?{parameter}={secret}") == f"gs://b/o?{parameter}=***"
 
 
@@ -102,3 +85,15 @@ def test_ordinary_query_parameters_are_kept() -> None:
     assert redact_url(url) == url
     assert redact_url("https://h.example/cb#access_token=t0k3n&state=1") == (
         "https://h.example/cb#access_token=***&state=1")
+
+
+def write_error(storage: Storage, failure: Exception) -> str:
+    """The message of the error a write raises when the backend raises *failure*."""
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise failure
+
+    storage.fs.pipe_file = fail
+    with pytest.raises(FsJobStoreError) as caught:
+        storage.write_bytes("shared/x", b"x")
+    return str(caught.value)
