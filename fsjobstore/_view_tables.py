@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, cast
+from typing import Any
 
 from fsjobstore import layout
 from fsjobstore._snapshot import (
@@ -274,18 +274,18 @@ def workflow_status(
 def _last_end(shared: Mapping[str, bytes | None],
               written: Mapping[str, datetime | None]) -> str | None:
     """"succeeded" or "failed" if the last leader ended so, else None."""
-    ends = [(name, written.get(f"{name}.log")) for name in ("succeeded", "failed")
-            if shared.get(f"{name}.log") is not None]
+    ends = {name: written.get(f"{name}.log") for name in ("succeeded", "failed")
+            if shared.get(f"{name}.log") is not None}
     if not ends:
         return None
     started = written.get("pid.log")
-    times = [when for _, when in ends]
-    if started is None or any(when is None for when in times):
-        return ends[0][0]  # without times: as Toil's `toil status` reads them
-    last, when = max(ends, key=lambda end: cast(datetime, end[1]))
+    known = {name: when for name, when in ends.items() if when is not None}
+    if started is None or len(known) < len(ends):
+        return next(iter(ends))  # without times: as Toil's `toil status` reads them
+    last = max(known, key=known.__getitem__)
     # A leader writes its end after its start (the same second, where times are
     # whole seconds); a later start is a restart.
-    return last if cast(datetime, when) >= started else None
+    return last if known[last] >= started else None
 
 
 def summary(snapshot: Snapshot, shared: dict[str, bytes | None]) -> dict[str, Any]:

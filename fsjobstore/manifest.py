@@ -50,8 +50,14 @@ _REQUIRED: Mapping[str, type | tuple[type, ...]] = {
 }
 
 
-#: Lists of job or file IDs: the tools look their items up.
-_ID_LISTS = ("successors", "services", "files_to_delete", "service_flags")
+#: Lists of job or file IDs, and which kind each holds: the tools look their
+#: items up.
+_ID_LISTS: Mapping[str, str] = {
+    "successors": "job", "services": "job", "files_to_delete": "file", "service_flags": "file",
+}
+_ID_CHECKS: Mapping[str, Callable[[str], object]] = {
+    "job": layout.validate_job_id, "file": layout.parse_file_id,
+}
 #: Fields the tools read that may be null.
 _OPTIONAL: Mapping[str, type | tuple[type, ...]] = {
     "log_file_id": str,
@@ -107,21 +113,16 @@ def decode(data: bytes, *, where: str = "manifest", check_ids: bool = False) -> 
 
 
 def _check_ids(document: Mapping[str, Any], where: str) -> None:
-    checks: list[tuple[str, Any, Callable[[str], object]]] = [
-        (name, item, layout.validate_job_id)
-        for name in ("successors", "services") for item in document.get(name, [])
-    ]
-    checks += [(name, item, layout.parse_file_id)
-               for name in ("files_to_delete", "service_flags") for item in document.get(name, [])]
+    items = [(name, item, kind) for name, kind in _ID_LISTS.items()
+             for item in document.get(name, [])]
     if document.get("log_file_id") is not None:
-        checks.append(("log_file_id", document["log_file_id"], layout.parse_file_id))
-    for name, item, check in checks:
+        items.append(("log_file_id", document["log_file_id"], "file"))
+    for name, item, kind in items:
         try:
-            check(item)
+            _ID_CHECKS[kind](item)
         except InvalidInputError:
             raise CorruptObjectError(
-                f"{where} field {name!r} holds {item!r}, which is not an fsjobstore "
-                f"{'file' if check is layout.parse_file_id else 'job'} ID"
+                f"{where} field {name!r} holds {item!r}, which is not an fsjobstore {kind} ID"
             ) from None
 
 

@@ -48,12 +48,14 @@ def _fs_and_path(url: ParseResult) -> tuple[Any, str]:
     from fsspec.core import url_to_fs
 
     text = _url_text(url)
+    scheme = url.scheme.lower()
+    options = default_options(scheme, {})
     quiet_sdk_loggers()
     try:
-        fs, path = url_to_fs(text, **default_options(url.scheme.lower(), {}))
+        fs, path = url_to_fs(text, **options)
         if connection_closed(fs):  # fsspec's cached SFTP filesystem lost its connection
             forget_instance(fs)
-            fs, path = url_to_fs(text, **default_options(url.scheme.lower(), {}))
+            fs, path = url_to_fs(text, **options)
     except (ImportError, ValueError) as exc:
         raise ValueError(f"cannot open {redact_url(text)}: {type(exc).__name__}: {exc}") from None
     except OSError as exc:
@@ -61,7 +63,7 @@ def _fs_and_path(url: ParseResult) -> tuple[Any, str]:
         # filesystem is made; the error is the reason, not the URL's file.
         raise OSError(exc.errno, f"cannot open {redact_url(text)}: {exc}") from None
     protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
-    if "file" in protocols and url.scheme.lower() not in ("file", "local"):
+    if "file" in protocols and scheme not in ("file", "local"):
         # Never the working directory for a URL fsspec could not place.
         raise ValueError(f"cannot open {redact_url(text)}: fsspec reads it as a local path")
     return fs, path
