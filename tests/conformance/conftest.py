@@ -40,6 +40,12 @@ def s3_store(s3_backend: Backend) -> Iterator[FsspecJobStore]:
     yield from initialized(s3_backend)
 
 
+@pytest.fixture
+def sftp_store(sftp_backend: Backend) -> Iterator[FsspecJobStore]:
+    """An initialized job store on SFTP (OpenSSH), destroyed afterwards."""
+    yield from initialized(sftp_backend)
+
+
 @pytest.fixture(params=sorted(NAMES))
 def remote(request: pytest.FixtureRequest) -> Iterator[Remote]:
     """An initialized job store on GCS (fake-gcs-server) or Azure (Azurite)."""

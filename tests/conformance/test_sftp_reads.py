@@ -5,7 +5,6 @@ it again and copies the size it saw)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +12,10 @@ import asyncssh
 import pytest
 
 from fsjobstore.jobstore import FsspecJobStore
-from tests.conformance.conftest import initialized
-from tests.servers import Backend
 
 #: Each replacement is longer than the one before: a copy of the size seen
 #: before a replacement is a prefix of a newer version, not a version.
 VERSIONS = [bytes([65 + n]) * (1000 + 150_000 * n) for n in range(4)]
-
-
-@pytest.fixture
-def sftp_store(sftp_backend: Backend) -> Iterator[FsspecJobStore]:
-    yield from initialized(sftp_backend)
 
 
 def test_a_file_replaced_while_it_is_read_comes_out_whole(

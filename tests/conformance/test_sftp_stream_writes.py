@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -18,13 +17,7 @@ from fsjobstore.jobstore import FsspecJobStore
 from fsjobstore.maintenance import collect_garbage, verify
 from tests.conformance._helpers import temp_keys
 from tests.conformance._streams import chunks, content, kill_mid_stream, read, write
-from tests.conformance.conftest import initialized
 from tests.servers import Backend
-
-
-@pytest.fixture
-def sftp_store(sftp_backend: Backend) -> Iterator[FsspecJobStore]:
-    yield from initialized(sftp_backend)
 
 
 class Boom(Exception):
