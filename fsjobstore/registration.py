@@ -21,7 +21,9 @@ The patch wraps and delegates: ``Toil.getJobStore``, ``Toil.parseLocator``,
 original.  Command-line locators are rewritten to the canonical
 ``fsspec:<url>`` form, so workers, promises and Toil's history see one string.
 It also adds fsjobstore's URL schemes to ``toil.lib.io``'s lists of URL
-schemes, by which Toil's WDL runner tells URLs from relative paths.
+schemes, by which Toil's WDL runner tells URLs from relative paths.  And it keeps
+Toil's logging set-up from silencing fsjobstore's own loggers
+(:mod:`fsjobstore._toil_logging`).
 
 Module-level imports are stdlib only and cheap: this module is imported at
 every interpreter start.
@@ -261,6 +263,7 @@ def _patch(module: ModuleType) -> None:
         patch_options(module)
         patch_utility_parser(module)
         _patch_url_schemes()
+        _keep_own_loggers()
         report_utility_errors()
         setattr(toil_class, _MARK, True)
 
@@ -320,6 +323,17 @@ def _patch_url_schemes() -> None:
         known = getattr(io, list_name, None)
         if isinstance(known, list):
             known.extend(scheme for scheme in schemes if scheme not in known)
+
+
+def _keep_own_loggers() -> None:
+    """Keep Toil from setting fsjobstore's loggers to CRITICAL (see
+    :mod:`fsjobstore._toil_logging`)."""
+    stats_and_logging = sys.modules.get("toil.statsAndLogging")
+    if stats_and_logging is None:
+        return
+    from fsjobstore._toil_logging import keep_own_loggers
+
+    keep_own_loggers(stats_and_logging)
 
 
 def _refuse_private_store(toil: Any) -> None:

@@ -31,8 +31,11 @@ def test_unset_loggers_go_to_warning_and_chosen_levels_stay() -> None:
 
 
 def test_gcsfs_errors_are_logged_on_one_line(caplog: pytest.LogCaptureFixture) -> None:
-    quiet_sdk_loggers()
     gcsfs_logger = logging.getLogger("gcsfs")
+    # Toil's logging set-up (run in-process by other tests on this worker) sets every
+    # loaded package's logger to CRITICAL; start from an unset level as a fresh process does.
+    gcsfs_logger.setLevel(logging.NOTSET)
+    quiet_sdk_loggers()
 
     class HttpError(OSError):
         def __init__(self, message: str, code: int) -> None:
