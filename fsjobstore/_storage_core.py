@@ -30,7 +30,7 @@ from fsjobstore.errors import (
 from fsjobstore.locator import check_store_path, lower_scheme
 
 __all__ = ["SMALL_OBJECT", "StorageCore", "connection_closed", "forget_instance",
-           "is_known_protocol"]
+           "is_known_protocol", "uncached"]
 
 #: Objects up to this size are read and written in one request, held in memory.
 SMALL_OBJECT = 8 * 1024 * 1024
@@ -72,7 +72,7 @@ def forget_instance(fs: Any) -> None:
     getattr(type(fs), "_cache", {}).pop(getattr(fs, "_fs_token_", None), None)
 
 
-def _uncached(fs: Any) -> Any:
+def uncached(fs: Any) -> Any:
     """*fs*, its listings cache switched off: other processes write too.
 
     (Set on the instance: not every backend accepts it as an option.)
@@ -129,7 +129,7 @@ class StorageCore:
             ) from None
         except Exception as exc:  # a backend that connects at once (sftp, ftp): refused, no host
             raise BackendError(f"cannot open store URL {self.url}: {self._clean(exc)}") from exc
-        self._fs: Any = _uncached(fs)
+        self._fs: Any = uncached(fs)
         self._per_thread = threading.local()
         self._reconnecting = threading.Lock()
         self._first_thread = threading.get_ident()
@@ -162,7 +162,7 @@ class StorageCore:
             else:
                 # Made from the first one's arguments, so it holds no more secrets
                 # than that one does.
-                fs = _uncached(type(first)(*first.storage_args, **first.storage_options))
+                fs = uncached(type(first)(*first.storage_args, **first.storage_options))
             self._per_thread.fs = fs
         return fs
 
@@ -174,7 +174,7 @@ class StorageCore:
             dead = self._fs
             if connection_closed(dead):
                 forget_instance(dead)
-                self._fs = _uncached(type(dead)(*dead.storage_args, **dead.storage_options))
+                self._fs = uncached(type(dead)(*dead.storage_args, **dead.storage_options))
 
     # -- paths and errors -------------------------------------------------------
 

@@ -21,7 +21,7 @@ from typing_extensions import override
 
 from fsjobstore._redact import redact_url
 from fsjobstore._sdk_logs import quiet_sdk_loggers
-from fsjobstore._storage_core import connection_closed, forget_instance
+from fsjobstore._storage_core import connection_closed, forget_instance, uncached
 from fsjobstore._storage_writes import move_into_place, object_writer
 from fsjobstore.backends import default_options, profile_for
 from fsjobstore.errors import FsJobStoreError
@@ -56,6 +56,9 @@ def _fs_and_path(url: ParseResult) -> tuple[Any, str]:
         if connection_closed(fs):  # fsspec's cached SFTP filesystem lost its connection
             forget_instance(fs)
             fs, path = url_to_fs(text, **options)
+        # fsspec's instance is shared by the process, and its listings cache would
+        # answer for files other processes (Toil's workers) wrote since.
+        uncached(fs)
     except (ImportError, ValueError) as exc:
         raise ValueError(f"cannot open {redact_url(text)}: {type(exc).__name__}: {exc}") from None
     except OSError as exc:

@@ -1,7 +1,8 @@
 """Shared test configuration.
 
 ``tests.servers`` is loaded first: it sets the environment (no metadata probes,
-no online Toil tests, gcsfs's HNS probe off) before anything imports a cloud SDK.
+no online Toil tests, gcsfs's HNS probe off) before anything imports a cloud SDK;
+``tests.logging_state`` undoes what a test (or Toil run in-process) did to logging.
 Toil's job-store test module needs ``http.server`` imported before it loads
 (9.6.0 uses it without importing it) and Toil's own conftest for its fixtures.
 """
@@ -10,4 +11,4 @@ from __future__ import annotations
 
 import http.server  # noqa: F401  (see module docstring)
 
-pytest_plugins = ["tests.servers", "toil.test.conftest"]
+pytest_plugins = ["tests.servers", "tests.logging_state", "toil.test.conftest"]

@@ -9,6 +9,7 @@ import pytest
 
 from fsjobstore import manifest
 from fsjobstore.errors import CorruptObjectError
+from tests._clock import clock
 
 FIELDS = {"job_id": "j-1", "name": "j", "requirements": {"memory": 2**40, "cores": 1.5},
           "successors": ["a", "b"], "unicode": "Grüße ✓"}
@@ -16,7 +17,7 @@ FIELDS = {"job_id": "j-1", "name": "j", "requirements": {"memory": 2**40, "cores
 
 @pytest.mark.parametrize("stamp", [0.0, 1_700_000_000.0005, 1_790_000_000.999, 1_790_000_001.5])
 def test_updated_matches_datetime_isoformat(monkeypatch: pytest.MonkeyPatch, stamp: float) -> None:
-    monkeypatch.setattr("fsjobstore.manifest.time.time", lambda: stamp)
+    monkeypatch.setattr("fsjobstore.manifest.time", clock(time=lambda: stamp))
     expected = datetime.fromtimestamp(stamp, timezone.utc).isoformat(timespec="milliseconds")
     assert manifest._utc_now() == expected
 

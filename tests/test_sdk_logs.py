@@ -9,14 +9,6 @@ import pytest
 from fsjobstore._sdk_logs import CHATTY_LOGGERS, quiet_sdk_loggers
 
 
-@pytest.fixture(autouse=True)
-def _restore_levels() -> object:
-    saved = {name: logging.getLogger(name).level for name in CHATTY_LOGGERS}
-    yield None
-    for name, level in saved.items():
-        logging.getLogger(name).setLevel(level)
-
-
 def test_unset_loggers_go_to_warning_and_chosen_levels_stay() -> None:
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(logging.NOTSET)

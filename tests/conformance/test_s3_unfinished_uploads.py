@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -100,6 +101,7 @@ def test_uploads_the_credentials_may_not_touch_do_not_stop_destroy(
 ) -> None:
     """s3:ListBucketMultipartUploads and s3:AbortMultipartUpload are permissions of
     their own; a policy without them still destroys the store, with a warning."""
+    caplog.set_level(logging.WARNING, logger="fsjobstore")
     storage = interrupted.storage
 
     def denied(*_: Any) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from fsjobstore.cli import main
+from tests._clock import clock
 from tests.inspect.workflow import FAIL_MESSAGE, FAILING_JOB, FILE_SIZES
 
 
@@ -67,7 +68,7 @@ def test_logs_follow_sees_new_messages(
     def sleep(seconds: float) -> None:  # a worker writes a message between two polls
         (store_path / "logs" / name).write_text(json.dumps({"jobs": [{"class_name": "x.late"}]}))
 
-    monkeypatch.setattr("fsjobstore.cli.time.sleep", sleep)
+    monkeypatch.setattr("fsjobstore.cli.time", clock(sleep=sleep))
     argv = ["logs", store_path.as_uri(), "--follow", "--max-polls", "2", "--interval", "0"]
     assert main([*argv, "--json", "--no-progress"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -84,7 +85,7 @@ def test_logs_follow_stops_when_the_store_is_destroyed(
         sleeps.append(seconds)
         shutil.rmtree(store_path, ignore_errors=True)
 
-    monkeypatch.setattr("fsjobstore.cli.time.sleep", sleep)
+    monkeypatch.setattr("fsjobstore.cli.time", clock(sleep=sleep))
     argv = ["logs", store_path.as_uri(), "--follow", "--interval", "0", "--json"]
     assert main([*argv, "--no-progress", "--max-polls", "1000"]) == 0
     assert "the store was destroyed; no more messages" in capsys.readouterr().err

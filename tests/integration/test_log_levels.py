@@ -31,21 +31,10 @@ def test_toil_log_set_up_leaves_own_loggers_and_suppresses_sdks() -> None:
     from fsjobstore import register
 
     register()
-    names = ("fsjobstore", "toil_url_access_fsspec", "gcsfs")
-    for name in names:
-        logging.getLogger(name)
-    # Toil sets every logger it sees; this worker's other tests get theirs back.
-    saved = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
-    root_level = logging.getLogger().level
-    try:
-        for name in names:
-            logging.getLogger(name).setLevel(logging.NOTSET)
-        logging.getLogger("toil_url_access_fsspec").setLevel(logging.DEBUG)  # chosen: kept
-        set_log_level("WARNING")
-        assert logging.getLogger("fsjobstore.maintenance").getEffectiveLevel() == logging.WARNING
-        assert logging.getLogger("toil_url_access_fsspec").level == logging.DEBUG
-        assert logging.getLogger("gcsfs").level == logging.CRITICAL  # Toil's to suppress
-    finally:
-        for name, level in saved.items():
-            logging.getLogger(name).setLevel(level)
-        logging.getLogger().setLevel(root_level)
+    for name in ("fsjobstore", "toil_url_access_fsspec", "gcsfs"):  # tests.logging_state restores
+        logging.getLogger(name).setLevel(logging.NOTSET)
+    logging.getLogger("toil_url_access_fsspec").setLevel(logging.DEBUG)  # chosen: kept
+    set_log_level("WARNING")
+    assert logging.getLogger("fsjobstore.maintenance").getEffectiveLevel() == logging.WARNING
+    assert logging.getLogger("toil_url_access_fsspec").level == logging.DEBUG
+    assert logging.getLogger("gcsfs").level == logging.CRITICAL  # Toil's to suppress

@@ -90,7 +90,10 @@ def test_a_missing_key_file_is_named_not_the_url(
     import fsspec.config
 
     key = tmp_path / "no-such-key"
-    monkeypatch.setitem(fsspec.config.conf, "sftp", {"client_keys": [str(key)]})
+    # sshfs's class answers to whichever of "ssh" and "sftp" the process looked up
+    # first, and fsspec applies the configuration of that name only.
+    for name in ("sftp", "ssh"):
+        monkeypatch.setitem(fsspec.config.conf, name, {"client_keys": [str(key)]})
     with pytest.raises(FileNotFoundError) as caught:
         FsspecURLAccess._url_exists(urlparse("sftp://someone@127.0.0.1:1/in.txt"))
     assert str(key) in str(caught.value)
