@@ -189,4 +189,8 @@ def default_options(protocol: str, given: Mapping[str, Any]) -> dict[str, Any]:
     configured: set[str] = set()
     for each in {protocol, *names}:
         configured.update(fsspec.config.conf.get(each, {}))
-    return {**{k: v for k, v in added.items() if k not in configured}, **given}
+    # sshfs's class answers to whichever of "ssh" and "sftp" the process looked up
+    # first, and fsspec applies the configuration of that name only: the one asked
+    # for is passed along, or "sftp" settings (a key file) would go unused.
+    own = {} if not names or protocol in names else fsspec.config.conf.get(protocol, {})
+    return {**{k: v for k, v in added.items() if k not in configured}, **own, **given}

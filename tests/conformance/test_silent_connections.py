@@ -76,6 +76,8 @@ def test_a_silent_sftp_connection_is_closed_and_replaced(
 def test_chosen_timeouts_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     import fsspec.config
 
+    # As when a process looked up "ssh" before "sftp" (see test_url_errors.py).
+    monkeypatch.setattr(fsspec.get_filesystem_class("sftp"), "protocol", "ssh")
     assert backends.default_options("sftp", {"keepalive_interval": 5}) == {
         "keepalive_interval": 5, "keepalive_count_max": 3}
     monkeypatch.setitem(fsspec.config.conf, "ssh", {"keepalive_count_max": 9})

@@ -84,16 +84,19 @@ def test_an_unreachable_server_is_named_without_its_password() -> None:
     assert "hunter2" not in str(caught.value)
 
 
+@pytest.mark.parametrize("looked_up_first", ["sftp", "ssh"])
 def test_a_missing_key_file_is_named_not_the_url(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, looked_up_first: str
 ) -> None:
+    """The key file configured for ``sftp`` is used, also where the process looked up
+    ``ssh`` first: sshfs's class then answers to ``ssh`` only, and fsspec applies the
+    configuration of that name alone."""
     import fsspec.config
 
+    monkeypatch.setattr(fsspec.get_filesystem_class("sftp"), "protocol", looked_up_first)
+
     key = tmp_path / "no-such-key"
-    # sshfs's class answers to whichever of "ssh" and "sftp" the process looked up
-    # first, and fsspec applies the configuration of that name only.
-    for name in ("sftp", "ssh"):
-        monkeypatch.setitem(fsspec.config.conf, name, {"client_keys": [str(key)]})
+    monkeypatch.setitem(fsspec.config.conf, "sftp", {"client_keys": [str(key)]})
     with pytest.raises(FileNotFoundError) as caught:
         FsspecURLAccess._url_exists(urlparse("sftp://someone@127.0.0.1:1/in.txt"))
     assert str(key) in str(caught.value)
