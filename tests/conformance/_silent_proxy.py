@@ -1,10 +1,13 @@
 """A TCP proxy on loopback that can make a connection go silent: the client's
 bytes still reach the server, but nothing comes back, and no close is seen (a
-NAT or a firewall that dropped the connection)."""
+NAT or a firewall that dropped the connection); or lose one reply: the request
+reaches the server, which acts on it, and the connection closes before its answer
+reaches the client (which sends the request again)."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 from types import TracebackType
@@ -22,12 +25,20 @@ class SilentProxy:
         self._to_silence = 0
         #: Connections made silent so far.
         self.silenced = 0
+        self._lose_reply_to: re.Pattern[bytes] | None = None
+        #: Replies lost so far.
+        self.lost = 0
         self._sockets: list[socket.socket] = [self._listener]
         threading.Thread(target=self._accept, daemon=True).start()
 
     def silence_next(self) -> None:
         with self._lock:
             self._to_silence += 1
+
+    def lose_next_reply_to(self, request: re.Pattern[bytes]) -> None:
+        """Lose the answer to the next request whose bytes match *request*."""
+        with self._lock:
+            self._lose_reply_to = request
 
     def _accept(self) -> None:
         while True:
@@ -38,14 +49,14 @@ class SilentProxy:
             server = socket.create_connection(self._upstream)
             with self._lock:
                 self._sockets += [client, server]
-            silent = threading.Event()
-            threading.Thread(target=self._pump, args=(client, server, silent, True),
+            silent, losing = threading.Event(), threading.Event()
+            threading.Thread(target=self._pump, args=(client, server, silent, losing, True),
                              daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client, silent, False),
+            threading.Thread(target=self._pump, args=(server, client, silent, losing, False),
                              daemon=True).start()
 
     def _pump(self, source: socket.socket, sink: socket.socket, silent: threading.Event,
-              from_client: bool) -> None:
+              losing: threading.Event, from_client: bool) -> None:
         try:
             while data := source.recv(65536):
                 if from_client and not silent.is_set():
@@ -54,8 +65,18 @@ class SilentProxy:
                             self._to_silence -= 1
                             self.silenced += 1
                             silent.set()
+                        if self._lose_reply_to is not None and self._lose_reply_to.search(data):
+                            self._lose_reply_to = None
+                            losing.set()
                 if silent.is_set() and not from_client:
                     continue  # the answer is lost; the client is never told
+                if losing.is_set() and not from_client:
+                    if data.startswith(b"HTTP/1.1 100 ") and data.count(b"HTTP/1.") == 1:
+                        sink.sendall(data)  # "100 Continue": the body is still to come
+                        continue
+                    with self._lock:
+                        self.lost += 1
+                    break  # the server acted; the client sees the connection close
                 sink.sendall(data)
         except OSError:
             pass
