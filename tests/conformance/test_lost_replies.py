@@ -1,19 +1,23 @@
-"""A request whose answer is lost on the way back is sent again by the SDK; a store's
-exclusive marker write that meets the marker its first attempt stored still creates
-the store (each store's marker carries its own random ``store_id``)."""
+"""A request whose answer is lost on the way back (the server acted on it) is sent
+again by the SDK: every write and delete of the store still ends as it would have, with
+no error.  A store's exclusive marker write that meets the marker its first attempt
+stored still creates the store (each store's marker carries its own random ``store_id``)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from toil.common import Config
+from toil.job import JobDescription
 
 from fsjobstore import layout
 from fsjobstore.jobstore import FsspecJobStore
+from tests.conformance._helpers import REQUIREMENTS
 from tests.conformance._silent_proxy import SilentProxy
 from tests.servers import Backend
 
@@ -65,3 +69,73 @@ def test_a_marker_write_whose_answer_was_lost_still_creates_the_store(
     resumed.resume()
     assert resumed.config.workflowID == store.config.workflowID
     resumed.destroy()
+
+
+
+def _read_logs(store: FsspecJobStore) -> list[bytes]:
+    seen: list[bytes] = []
+    store.read_logs(lambda stream: seen.append(stream.read()))
+    return seen
+
+
+def _lose_next(proxy: SilentProxy, methods: str) -> None:
+    proxy.lose_next_reply_to(re.compile(rb"^(" + methods.encode() + rb") ", re.M))
+
+
+@pytest.mark.parametrize("operation", [
+    "create_job", "update_job", "delete_job", "update_file", "delete_file",
+    "write_shared_file", "write_logs", "read_logs"])
+def test_an_operation_whose_answer_was_lost_ends_as_it_would_have(
+    proxied: tuple[Backend, SilentProxy], operation: str, tmp_path: Path,
+) -> None:
+    backend, proxy = proxied
+    store = FsspecJobStore(backend.new_url(), **_through(backend, proxy.port))
+    store.initialize(Config())
+    job = JobDescription(jobName="lost", requirements=dict(REQUIREMENTS))
+    store.assign_job_id(job)
+    source = tmp_path / "source"
+    source.write_bytes(b"old")
+    file_id = store.write_file(str(source))
+    store.write_logs("first")
+    if operation != "create_job":
+        store.create_job(job)
+    writes, deletes = "PUT|POST", "DELETE|POST"  # bulk deletes: S3 and GCS POST a batch
+    if operation == "create_job":
+        _lose_next(proxy, writes)
+        store.create_job(job)
+        assert store.job_exists(job.jobStoreID)
+    elif operation == "update_job":
+        job.remainingTryCount = 7
+        _lose_next(proxy, writes)
+        store.update_job(job)
+        assert store.load_job(job.jobStoreID).remainingTryCount == 7
+    elif operation == "delete_job":
+        _lose_next(proxy, deletes)
+        store.delete_job(job.jobStoreID)
+        assert not store.job_exists(job.jobStoreID)
+    elif operation == "update_file":
+        source.write_bytes(b"new")
+        _lose_next(proxy, writes)
+        store.update_file(file_id, str(source))
+        with store.read_file_stream(file_id) as stream:
+            assert stream.read() == b"new"
+    elif operation == "delete_file":
+        _lose_next(proxy, deletes)
+        store.delete_file(file_id)
+        assert not store.file_exists(file_id)
+    elif operation == "write_shared_file":
+        _lose_next(proxy, writes)
+        with store.write_shared_file_stream("shared") as stream:
+            stream.write(b"shared")
+        with store.read_shared_file_stream("shared") as stream:
+            assert stream.read() == b"shared"
+    elif operation == "write_logs":
+        _lose_next(proxy, writes)
+        store.write_logs("second")
+        assert sorted(_read_logs(store)) == [b"first", b"second"]
+    else:  # read_logs: the lost answer is the delivery marker's
+        _lose_next(proxy, writes)
+        assert _read_logs(store) == [b"first"]
+        assert _read_logs(store) == []
+    assert proxy.lost == 1
+    store.destroy()
