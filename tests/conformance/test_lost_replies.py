@@ -53,6 +53,16 @@ def proxied(request: pytest.FixtureRequest) -> Iterator[tuple[Backend, SilentPro
         yield backend, proxy
 
 
+@pytest.fixture
+def proxied_store(proxied: tuple[Backend, SilentProxy]) -> Iterator[FsspecJobStore]:
+    """A new store on *proxied*'s backend, reached through its proxy; destroyed after."""
+    backend, proxy = proxied
+    store = FsspecJobStore(backend.new_url(), **_through(backend, proxy.port))
+    store.initialize(Config())
+    yield store
+    store.destroy()
+
+
 def test_a_marker_write_whose_answer_was_lost_still_creates_the_store(
     proxied: tuple[Backend, SilentProxy],
 ) -> None:
@@ -87,11 +97,10 @@ def _lose_next(proxy: SilentProxy, methods: str) -> None:
     "create_job", "update_job", "delete_job", "update_file", "delete_file",
     "write_shared_file", "write_logs", "read_logs"])
 def test_an_operation_whose_answer_was_lost_ends_as_it_would_have(
-    proxied: tuple[Backend, SilentProxy], operation: str, tmp_path: Path,
+    proxied: tuple[Backend, SilentProxy], proxied_store: FsspecJobStore, operation: str,
+    tmp_path: Path,
 ) -> None:
-    backend, proxy = proxied
-    store = FsspecJobStore(backend.new_url(), **_through(backend, proxy.port))
-    store.initialize(Config())
+    proxy, store = proxied[1], proxied_store
     job = JobDescription(jobName="lost", requirements=dict(REQUIREMENTS))
     store.assign_job_id(job)
     source = tmp_path / "source"
@@ -139,7 +148,6 @@ def test_an_operation_whose_answer_was_lost_ends_as_it_would_have(
         assert _read_logs(store) == [b"first"]
         assert _read_logs(store) == []
     assert proxy.lost == 1
-    store.destroy()
 
 
 #: The request that makes a large object appear: S3 CompleteMultipartUpload, Azure Put
@@ -151,11 +159,10 @@ _COMMITS = {"s3": rb"^POST [^\r\n]*uploadId=", "az": rb"^PUT [^\r\n]*comp=blockl
 @pytest.mark.parametrize("proxied", list(_COMMITS), indirect=True)
 @pytest.mark.parametrize("how", ["write_file", "write_file_stream"])
 def test_a_large_file_whose_commit_answer_was_lost_is_stored_whole(
-    proxied: tuple[Backend, SilentProxy], how: str, tmp_path: Path,
+    proxied: tuple[Backend, SilentProxy], proxied_store: FsspecJobStore, how: str,
+    tmp_path: Path,
 ) -> None:
-    backend, proxy = proxied
-    store = FsspecJobStore(backend.new_url(), **_through(backend, proxy.port))
-    store.initialize(Config())
+    (backend, proxy), store = proxied, proxied_store
     data = os.urandom(_storage_writes._PART_SIZE * 2 + 5)
     proxy.lose_next_reply_to(re.compile(_COMMITS[backend.name], re.M))
     if how == "write_file":
@@ -168,4 +175,3 @@ def test_a_large_file_whose_commit_answer_was_lost_is_stored_whole(
     assert proxy.lost == 1
     with store.read_file_stream(file_id) as read:
         assert read.read() == data
-    store.destroy()

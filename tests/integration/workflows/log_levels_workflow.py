@@ -12,7 +12,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from toil.common import Toil
 from toil.job import Job
 
 LOGGERS = ("fsjobstore", "fsjobstore._toil_jobs", "toil_url_access_fsspec")
@@ -28,8 +27,8 @@ def main() -> None:
     parser = Job.Runner.getDefaultArgumentParser(jobstore_as_flag=True)
     parser.add_argument("output")
     options: Any = parser.parse_args()
-    with Toil(options) as toil:
-        toil.start(Job.wrapJobFn(report, options.output, memory="50M", disk="1M"))
+    Job.Runner.startToil(Job.wrapJobFn(report, options.output, memory="50M", disk="1M"),
+                         options)
 
 
 if __name__ == "__main__":
