@@ -1,10 +1,11 @@
-"""A Toil workflow with a service job: ``python service_workflow.py --jobStore L DIR``.
+"""A Toil workflow with a service job: ``python service_workflow.py --jobStore L [--fail] DIR``.
 
 The service starts (its value reaches the job that uses it through a promise),
 and stops once that job is done: its ``stop`` writes ``DIR/stopped``.  Toil runs
 the service in its own worker and steers it through empty files in the job store
 (start, terminate, error flags), which it polls with ``file_exists``.  The
-workflow prints ``result: <value>``.  Runs as a script only.
+workflow prints ``result: <value>``; with ``--fail`` the job that uses the service
+fails instead.  Runs as a script only.
 """
 
 from __future__ import annotations
@@ -34,23 +35,26 @@ class Greeter(Job.Service):
         (Path(self.out_dir) / "stopped").write_text("stopped\n")
 
 
-def use(job: Job, greeting: str) -> str:
+def use(job: Job, greeting: str, fail: bool) -> str:
     """The job that uses the service: it sees the service's start value."""
+    if fail:
+        raise RuntimeError("failing on purpose, with the service running")
     return greeting.upper()
 
 
-def root(job: Job, out_dir: str) -> Promise:
+def root(job: Job, out_dir: str, fail: bool) -> Promise:
     greeting = job.addService(Greeter(out_dir))
-    return job.addChildJobFn(use, greeting, memory="50M", cores=0.5, disk="1M").rv()
+    return job.addChildJobFn(use, greeting, fail, memory="50M", cores=0.5, disk="1M").rv()
 
 
 def main() -> int:
     parser = Job.Runner.getDefaultArgumentParser(jobstore_as_flag=True)
+    parser.add_argument("--fail", action="store_true")
     parser.add_argument("out_dir")
     options: Any = parser.parse_args()
     with Toil(options) as toil:
-        result = toil.start(Job.wrapJobFn(root, options.out_dir, memory="50M", cores=0.5,
-                                          disk="1M"))
+        result = toil.start(Job.wrapJobFn(root, options.out_dir, options.fail, memory="50M",
+                                          cores=0.5, disk="1M"))
     print(f"result: {result}")
     return 0
 
