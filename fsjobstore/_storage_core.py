@@ -111,7 +111,7 @@ class StorageCore:
         check_store_path(url)  # a bucket named, no empty path component
         options = dict(storage_options or {})
         self._secrets = secret_values(options)
-        options = default_options(url.split(":", 1)[0], options)
+        options = default_options(url.split(":", 1)[0], options, url)
         self._sign_options = dict(sign_options or {})
         with contextlib.suppress(ValueError):  # a password in the URL is kept out too
             if password := urlsplit(url).password:

@@ -162,11 +162,18 @@ GCS_SOCK_CONNECT = 30
 SFTP_KEEPALIVE = {"keepalive_interval": 30, "keepalive_count_max": 3}
 
 
-def default_options(protocol: str, given: Mapping[str, Any]) -> dict[str, Any]:
-    """*given*, plus the timeouts fsjobstore sets for *protocol* where neither
-    *given* nor fsspec's configuration chose them: without them, a connection
-    that goes silent (a NAT or a firewall dropping it) blocks a GCS or SFTP call
-    forever (gcsfs sets no timeout; sshfs no keepalive)."""
+def default_options(
+    protocol: str, given: Mapping[str, Any], url: str | None = None
+) -> dict[str, Any]:
+    """*given*, plus what fsspec alone would get wrong for *protocol* (opening *url*).
+
+    - The timeouts fsjobstore sets where neither *given* nor fsspec's configuration
+      chose them: without them, a connection that goes silent (a NAT or a firewall
+      dropping it) blocks a GCS or SFTP call forever (gcsfs sets no timeout; sshfs
+      no keepalive).
+    - fsspec's configuration for *protocol* where the filesystem class does not
+      answer to that name, less what *url* itself says (its user, host, port).
+    """
     import fsspec
     import fsspec.config
 
@@ -182,15 +189,25 @@ def default_options(protocol: str, given: Mapping[str, Any]) -> dict[str, Any]:
             added.update(SFTP_KEEPALIVE)
         # fsspec applies the configuration of every name the class answers to
         # (gcsfs: "gs" and "gcs"), and arguments override it.
-        names = fsspec.get_filesystem_class(protocol).protocol if added else ()
+        cls = fsspec.get_filesystem_class(protocol) if added else None
     except (ImportError, ValueError):  # not installed: opening the store says so
         return dict(given)
+    names = () if cls is None else cls.protocol
     names = (names,) if isinstance(names, str) else tuple(names)
     configured: set[str] = set()
     for each in {protocol, *names}:
         configured.update(fsspec.config.conf.get(each, {}))
     # sshfs's class answers to whichever of "ssh" and "sftp" the process looked up
     # first, and fsspec applies the configuration of that name only: the one asked
-    # for is passed along, or "sftp" settings (a key file) would go unused.
-    own = {} if not names or protocol in names else fsspec.config.conf.get(protocol, {})
+    # for is passed along, or "sftp" settings (a key file) would go unused.  What
+    # the URL says stays the URL's, as when fsspec applies its configuration itself
+    # (passed as an argument, a user name the URL also gives would be an error).
+    own: dict[str, Any] = {}
+    if cls is not None and protocol not in names:
+        try:
+            from_url = cls._get_kwargs_from_urls(url) if url else {}
+        except (TypeError, ValueError):  # not a URL the class reads: opening it says so
+            from_url = {}
+        own = {k: v for k, v in fsspec.config.conf.get(protocol, {}).items()
+               if k not in from_url}
     return {**{k: v for k, v in added.items() if k not in configured}, **own, **given}

@@ -49,7 +49,7 @@ def _fs_and_path(url: ParseResult) -> tuple[Any, str]:
 
     text = _url_text(url)
     scheme = url.scheme.lower()
-    options = default_options(scheme, {})
+    options = default_options(scheme, {}, text)
     quiet_sdk_loggers()
     try:
         fs, path = url_to_fs(text, **options)

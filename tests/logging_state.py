@@ -19,7 +19,8 @@ _Settings = tuple[int, bool, bool]
 
 
 def _loggers() -> dict[str, logging.Logger]:
-    return {name: item for name, item in logging.root.manager.loggerDict.items()
+    # A copy first: a thread an earlier test left running may create a logger meanwhile.
+    return {name: item for name, item in list(logging.root.manager.loggerDict.items())
             if isinstance(item, logging.Logger)}
 
 

@@ -22,7 +22,7 @@ def test_a_worker_keeps_fsjobstore_loggers_at_the_workflow_level(tmp_path: Path)
     run([tool("python"), str(WORKFLOW), "--jobStore", locator, *RUN_OPTIONS, str(output)],
         toil_env())
     assert output.read_text(encoding="utf-8").splitlines() == [
-        "fsjobstore INFO", "fsjobstore._toil_jobs INFO", "toil_url_access_fsspec INFO"]
+        "fsjobstore INFO", "fsjobstore._toil_jobs INFO"]
 
 
 def test_toil_log_set_up_leaves_own_loggers_and_suppresses_sdks() -> None:

@@ -101,3 +101,25 @@ def test_a_missing_key_file_is_named_not_the_url(
         FsspecURLAccess._url_exists(urlparse("sftp://someone@127.0.0.1:1/in.txt"))
     assert str(key) in str(caught.value)
     assert "cannot open sftp://someone@127.0.0.1:1/in.txt" in str(caught.value)
+
+
+@pytest.mark.parametrize("looked_up_first", ["sftp", "ssh"])
+def test_a_configured_user_and_port_give_way_to_the_urls(
+    monkeypatch: pytest.MonkeyPatch, looked_up_first: str
+) -> None:
+    """As where fsspec applies its configuration itself: the URL's own user and port
+    win over configured ones (passed along as arguments, they were a ``TypeError``)."""
+    import fsspec.config
+
+    from fsjobstore.errors import FsJobStoreError
+    from fsjobstore.storage import Storage
+
+    monkeypatch.setattr(fsspec.get_filesystem_class("sftp"), "protocol", looked_up_first)
+    monkeypatch.setitem(fsspec.config.conf, "sftp", {"username": "alice", "port": 2})
+    url = "sftp://bob@127.0.0.1:1/in.txt"  # nothing listens on port 1
+    with pytest.raises(ConnectionRefusedError) as caught:
+        FsspecURLAccess._url_exists(urlparse(url))
+    assert f"cannot open {url}" in str(caught.value)
+    with pytest.raises(FsJobStoreError) as refused:
+        Storage(url)
+    assert "ConnectionRefusedError" in str(refused.value), refused.value
