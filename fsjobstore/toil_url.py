@@ -56,15 +56,15 @@ def _fs_and_path(url: ParseResult) -> tuple[Any, str]:
         if connection_closed(fs):  # fsspec's cached SFTP filesystem lost its connection
             forget_instance(fs)
             fs, path = url_to_fs(text, **options)
-        # fsspec's instance is shared by the process, and its listings cache would
-        # answer for files other processes (Toil's workers) wrote since.
-        uncached(fs)
     except (ImportError, ValueError) as exc:
         raise ValueError(f"cannot open {redact_url(text)}: {type(exc).__name__}: {exc}") from None
     except OSError as exc:
         # sftp, ftp: the server is reached (and a key file read) when the
         # filesystem is made; the error is the reason, not the URL's file.
         raise OSError(exc.errno, f"cannot open {redact_url(text)}: {exc}") from None
+    # fsspec's instance is shared by the process, and its listings cache would
+    # answer for files other processes (Toil's workers) wrote since.
+    uncached(fs)
     protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
     if "file" in protocols and scheme not in ("file", "local"):
         # Never the working directory for a URL fsspec could not place.
