@@ -11,6 +11,10 @@ import re
 import socket
 import threading
 from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+from tests.servers import Backend
 
 
 class SilentProxy:
@@ -96,3 +100,29 @@ class SilentProxy:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def upstream(backend: Backend) -> tuple[str, int]:
+    """Where *backend*'s server listens: its endpoint (S3, GCS), its blob endpoint
+    (Azure), or its URL's host and port (SFTP)."""
+    options = backend.storage_options
+    if "connection_string" in options:
+        found = re.search(r"BlobEndpoint=([^;]+)", options["connection_string"])
+        assert found is not None
+        where = found.group(1)
+    else:
+        where = options.get("endpoint_url", backend.base_url)
+    parts = urlsplit(where)
+    return str(parts.hostname), int(parts.port or 0)
+
+
+def through(backend: Backend, port: int) -> dict[str, Any]:
+    """*backend*'s storage options, with its server reached through 127.0.0.1:*port*
+    (S3, GCS, Azure: the server is named in the options)."""
+    options = dict(backend.storage_options)
+    if "connection_string" in options:
+        options["connection_string"] = re.sub(
+            r"127\.0\.0\.1:\d+", f"127.0.0.1:{port}", options["connection_string"])
+    else:
+        options["endpoint_url"] = f"http://127.0.0.1:{port}"
+    return options

@@ -9,8 +9,6 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from toil.common import Config
@@ -19,56 +17,31 @@ from toil.job import JobDescription
 from fsjobstore import _storage_writes, layout
 from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance._helpers import REQUIREMENTS
-from tests.conformance._silent_proxy import SilentProxy
+from tests.conformance._silent_proxy import SilentProxy, through
+from tests.conformance.conftest import initialized
 from tests.servers import Backend
 
 pytestmark = pytest.mark.timeout(120)
 
 
-def _through(backend: Backend, port: int) -> dict[str, Any]:
-    """*backend*'s storage options, with its server reached through 127.0.0.1:*port*."""
-    options = dict(backend.storage_options)
-    if "connection_string" in options:
-        options["connection_string"] = re.sub(
-            r"127\.0\.0\.1:\d+", f"127.0.0.1:{port}", options["connection_string"])
-    else:
-        options["endpoint_url"] = f"http://127.0.0.1:{port}"
-    return options
-
-
-def _upstream(backend: Backend) -> tuple[str, int]:
-    where = backend.storage_options.get("endpoint_url")
-    if where is None:
-        found = re.search(r"BlobEndpoint=([^;]+)", backend.storage_options["connection_string"])
-        assert found is not None
-        where = found.group(1)
-    parts = urlsplit(where)
-    return str(parts.hostname), int(parts.port or 0)
-
-
-@pytest.fixture(params=["s3", "az", "gs"])
-def proxied(request: pytest.FixtureRequest) -> Iterator[tuple[Backend, SilentProxy]]:
-    backend: Backend = request.getfixturevalue(f"{request.param}_backend")
-    with SilentProxy(_upstream(backend)) as proxy:
-        yield backend, proxy
+#: The backends whose SDKs send a request again when its answer is lost.
+RETRYING = ["s3", "az", "gs"]
 
 
 @pytest.fixture
 def proxied_store(proxied: tuple[Backend, SilentProxy]) -> Iterator[FsspecJobStore]:
     """A new store on *proxied*'s backend, reached through its proxy; destroyed after."""
     backend, proxy = proxied
-    store = FsspecJobStore(backend.new_url(), **_through(backend, proxy.port))
-    store.initialize(Config())
-    yield store
-    store.destroy()
+    yield from initialized(backend, through(backend, proxy.port))
 
 
+@pytest.mark.parametrize("proxied", RETRYING, indirect=True)
 def test_a_marker_write_whose_answer_was_lost_still_creates_the_store(
     proxied: tuple[Backend, SilentProxy],
 ) -> None:
     backend, proxy = proxied
     url = backend.new_url()
-    options = _through(backend, proxy.port)
+    options = through(backend, proxy.port)
     store = FsspecJobStore(url, **options)
     # The marker's write (S3, Azure: a PUT to it; GCS: a POST whose body names it),
     # not the read before it.
@@ -93,6 +66,7 @@ def _lose_next(proxy: SilentProxy, methods: str) -> None:
     proxy.lose_next_reply_to(re.compile(rb"^(" + methods.encode() + rb") ", re.M))
 
 
+@pytest.mark.parametrize("proxied", RETRYING, indirect=True)
 @pytest.mark.parametrize("operation", [
     "create_job", "update_job", "delete_job", "update_file", "delete_file",
     "write_shared_file", "write_logs", "read_logs"])

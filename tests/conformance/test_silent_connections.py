@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import ParseResult, urlparse, urlsplit, urlunsplit
 
@@ -22,17 +21,6 @@ from tests.conformance._silent_proxy import SilentProxy
 from tests.servers import Backend
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def proxied(request: pytest.FixtureRequest) -> Iterator[tuple[Backend, SilentProxy]]:
-    backend: Backend = request.getfixturevalue(f"{request.param}_backend")
-    if backend.name == "gs":
-        upstream = urlsplit(backend.storage_options["endpoint_url"])
-    else:
-        upstream = urlsplit(backend.base_url)
-    with SilentProxy((str(upstream.hostname), int(upstream.port or 0))) as proxy:
-        yield backend, proxy
 
 
 @pytest.mark.parametrize("proxied", ["gs"], indirect=True)
