@@ -273,19 +273,22 @@ def workflow_status(
 
 def _last_end(shared: Mapping[str, bytes | None],
               written: Mapping[str, datetime | None]) -> str | None:
-    """"succeeded" or "failed" if the last leader ended so, else None."""
-    ends = {name: written.get(f"{name}.log") for name in ("succeeded", "failed")
-            if shared.get(f"{name}.log") is not None}
-    if not ends:
+    """"succeeded" or "failed" if the last leader ended so, else None.
+
+    A workflow that succeeded stays so: its root job is gone, and a ``--restart``
+    then only writes ``pid.log`` and reruns the exports ("already completed"),
+    so ``succeeded.log`` wins whatever came after, as in ``toil status``.
+    """
+    if shared.get("succeeded.log") is not None:
+        return "succeeded"
+    if shared.get("failed.log") is None:
         return None
-    started = written.get("pid.log")
-    known = {name: when for name, when in ends.items() if when is not None}
-    if started is None or len(known) < len(ends):
-        return next(iter(ends))  # without times: as Toil's `toil status` reads them
-    last = max(known, key=known.__getitem__)
+    started, ended = written.get("pid.log"), written.get("failed.log")
+    if started is None or ended is None:
+        return "failed"  # without times: as Toil's `toil status` reads it
     # A leader writes its end after its start (the same second, where times are
     # whole seconds); a later start is a restart.
-    return last if known[last] >= started else None
+    return "failed" if ended >= started else None
 
 
 def summary(snapshot: Snapshot, shared: dict[str, bytes | None]) -> dict[str, Any]:

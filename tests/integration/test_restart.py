@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -94,3 +95,20 @@ def test_leader_killed_mid_run_restarts_to_exact_output(
     run(_argv(locator, markers, output, "--restart"), env)
     assert output.read_text() == EXPECTED
     assert _starts(markers)["combine"] == 1
+
+
+@pytest.mark.parametrize("workflow_backend", ["file", "s3"], indirect=True)
+def test_a_finished_workflow_restarted_is_still_reported_succeeded(
+    workflow_backend: Backend, locator: str, tmp_path: Path
+) -> None:
+    """Toil's --restart of a finished workflow writes pid.log and runs no job."""
+    markers, output = tmp_path / "markers", tmp_path / "out.txt"
+    markers.mkdir()
+    env = toil_env(workflow_backend.env)
+    keep = ("--clean", "never")
+    run(_argv(locator, markers, output, *keep), env)
+    again = run(_argv(locator, markers, output, *keep, "--restart"), env)
+    assert "already been completed" in again.stderr
+    assert _starts(markers)["combine"] == 1
+    info = run([tool("fsjobstore"), "info", "--json", "--no-progress", locator], env)
+    assert json.loads(info.stdout)["workflow"]["status"] == "succeeded"
