@@ -141,6 +141,10 @@ def open_store_view(args: argparse.Namespace) -> Any:
     if snapshot.marker is None:
         # Objects, but no marker: a mistyped prefix shows as an empty store otherwise.
         why = (snapshot.marker_error or f"it has no {MARKER}").removeprefix(f"{view.url}: ")
+        if "shared/config.pickle" in snapshot.objects and snapshot.marker_error is None:
+            why += (": it holds shared/config.pickle, as a directory store Toil makes "
+                    "itself (--jobStore /path or file:/path) does, which fsjobstore "
+                    "does not read")
         print(f"fsjobstore: warning: {view.url} may not be a job store: {why} (only a "
               "store's own prefixes, jobs/, files/ and the like, and objects at its top "
               "are listed)", file=sys.stderr)

@@ -23,14 +23,15 @@ from fsjobstore.errors import (
     BackendError,
     FsJobStoreError,
     InvalidInputError,
+    InvalidLocatorError,
     ObjectExistsError,
     ObjectNotFoundError,
     StoreNotFoundError,
 )
 from fsjobstore.locator import check_store_path, lower_scheme
 
-__all__ = ["SMALL_OBJECT", "StorageCore", "connection_closed", "forget_instance",
-           "is_known_protocol", "uncached"]
+__all__ = ["SMALL_OBJECT", "StorageCore", "check_protocol_known", "connection_closed",
+           "forget_instance", "uncached"]
 
 #: Objects up to this size are read and written in one request, held in memory.
 SMALL_OBJECT = 8 * 1024 * 1024
@@ -92,6 +93,17 @@ def is_known_protocol(protocol: str) -> bool:
     return protocol in registry or protocol in known_implementations
 
 
+def check_protocol_known(url: str) -> None:
+    """Raise :class:`InvalidLocatorError` naming a protocol fsspec does not know."""
+    protocol = url.split("://", 1)[0].lower() if "://" in url else "file"
+    if not is_known_protocol(protocol):
+        raise InvalidLocatorError(
+            f"the store URL {redact_url(url)} names the protocol {protocol!r}, which fsspec "
+            "does not know (see fsspec.available_protocols(); a protocol from another "
+            "package is known once that package is installed)"
+        )
+
+
 class StorageCore:
     """The filesystem, the root and error translation (see :class:`~fsjobstore.storage.Storage`)."""
 
@@ -109,6 +121,7 @@ class StorageCore:
             raise InvalidInputError("store URL contains a NUL character")
         url = lower_scheme(url)  # URL schemes are case-insensitive, fsspec's names are not
         check_store_path(url)  # a bucket named, no empty path component
+        check_protocol_known(url)
         options = dict(storage_options or {})
         self._secrets = secret_values(options)
         options = default_options(url.split(":", 1)[0], options, url)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from fsjobstore._storage_core import is_known_protocol
+from fsjobstore._storage_core import check_protocol_known
 from fsjobstore.errors import FsJobStoreError, InvalidLocatorError
 from fsjobstore.locator import check_slashes, is_fsspec_locator, make_locator, without_prefix
 
@@ -95,14 +95,7 @@ def _locator_argument(locator: str) -> str:
 
 def _check_protocol(locator: str) -> None:
     """Refuse a locator whose protocol fsspec does not know, before anything runs."""
-    url = without_prefix(locator)  # canonical: checked already
-    protocol = url.split("://", 1)[0].lower() if "://" in url else "file"
-    if not is_known_protocol(protocol):
-        raise InvalidLocatorError(
-            f"the job store URL {locator} names the protocol {protocol!r}, which fsspec "
-            "does not know (see fsspec.available_protocols(); a protocol from another "
-            "package is known once that package is installed)"
-        )
+    check_protocol_known(without_prefix(locator))  # canonical: checked already
 
 
 def _utility_locator(locator: str) -> str:

@@ -15,7 +15,8 @@ from fsjobstore._redact import holds_password, redact_url
 from fsjobstore.backends import PROFILES, profile_for
 from fsjobstore.errors import InvalidLocatorError
 
-__all__ = ["PREFIX", "TOIL_OWNED", "TOIL_SCHEMES", "check_inspection_url", "check_slashes",
+__all__ = ["PREFIX", "TOIL_OWNED", "TOIL_SCHEMES", "absolute_local", "check_inspection_url",
+           "check_slashes",
            "check_store_path",
            "is_fsspec_locator", "lower_scheme", "make_locator", "url_of", "without_prefix"]
 
@@ -92,11 +93,21 @@ def make_locator(url: str) -> str:
     """
     url = lower_scheme(without_prefix(url))
     check_url(url)
+    absolute = absolute_local(url)
+    if absolute != url:
+        check_url(absolute)  # the working directory's name must be shell-safe too
+    return f"{PREFIX}:{absolute}"
+
+
+def absolute_local(url: str) -> str:
+    """*url* with a relative local path (``runs/store``, ``file://../store``) made
+    absolute against the working directory, its ``.`` and ``..`` resolved."""
     match = _SCHEME.match(url)
-    if match and match.group(1).lower() in _LOCAL and not url[match.end():].startswith("/"):
-        url = f"{match.group(0)}{os.path.abspath(url[match.end():])}"
-        check_url(url)  # the working directory's name must be shell-safe too
-    return f"{PREFIX}:{url}"
+    if match is None:
+        return url if url.startswith("/") else os.path.abspath(url)
+    if match.group(1).lower() in _LOCAL and not url[match.end():].startswith("/"):
+        return f"{match.group(0)}{os.path.abspath(url[match.end():])}"
+    return url
 
 
 def lower_scheme(url: str) -> str:
@@ -139,7 +150,7 @@ def check_inspection_url(url: str) -> None:
 
     The checks of ``--jobStore``, but shell safety and absolute local paths,
     which only Toil's command lines need; and a locator of one of Toil's own
-    stores (``aws:``, ``google:``) is named as such.
+    stores (``aws:``, ``google:``, ``file:`` without ``//``) is named as such.
     """
     match = _MISSING_SLASHES.match(url)
     if match is not None and match.group(1).lower() in TOIL_OWNED - _LOCAL:
@@ -148,7 +159,17 @@ def check_inspection_url(url: str) -> None:
             "which fsjobstore does not read; its tools read fsspec stores "
             "(fsspec:<url>, or the URL alone)"
         )
-    check_slashes(url)
+    if match is not None and match.group(1).lower() in _LOCAL:
+        raise InvalidLocatorError(
+            f"'{match.group(1)}:' without '//' is how Toil names its own directory job "
+            "stores, which fsjobstore does not read; an fsspec store on a local disk is "
+            "file:///absolute/path, a relative path, or fsspec:file:///absolute/path"
+        )
+    if match is not None:  # no Toil here to hand another scheme to
+        check_slashes(url)  # its words, where the protocol is one fsjobstore knows
+        raise InvalidLocatorError(
+            f"the store URL needs '//' after '{match.group(1)}:' ({match.group(1)}://...)"
+        )
     _check_no_password(url)
     _check_protocol_named(url)
     _check_server_directory(url)

@@ -23,7 +23,7 @@ from fsjobstore import layout
 from fsjobstore._progress import progress_bar
 from fsjobstore._snapshot import Snapshot, take_snapshot
 from fsjobstore.errors import InvalidInputError, ObjectNotFoundError, StoreNotFoundError
-from fsjobstore.locator import check_inspection_url, without_prefix
+from fsjobstore.locator import absolute_local, check_inspection_url, without_prefix
 from fsjobstore.storage import Storage
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def inspection_storage(url: str, storage_options: dict[str, Any]) -> Storage:
     if not url.strip():
         raise InvalidInputError("an fsspec locator needs a URL after 'fsspec:'")
     check_inspection_url(url)
-    return Storage(url, storage_options)
+    return Storage(absolute_local(url), storage_options)
 
 
 def open_view(url: str, *, progress: bool | None = None, **storage_options: Any) -> StoreView:

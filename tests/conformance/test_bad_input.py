@@ -111,7 +111,7 @@ def test_a_locator_that_is_not_a_string_is_refused(locator: object) -> None:
 
 
 def test_bad_url_is_clear() -> None:
-    with pytest.raises(InvalidInputError, match="cannot open store URL"):
+    with pytest.raises(InvalidInputError, match="protocol 'nosuchprotocol', which fsspec"):
         FsspecJobStore("nosuchprotocol://bucket/x")
     with pytest.raises(ValueError, match="shell"):
         FsspecJobStore("file:///tmp/has space")

@@ -61,6 +61,11 @@ def test_a_url_naming_a_file_says_so(capsys: pytest.CaptureFixture[str], tmp_pat
     ("s3://AKIAEXAMPLE:hunter2secret@bucket/run", "holds a password"),
     ("fsspec:sftp://me:hunter2secret@127.0.0.1/run", "holds a password"),
     ("fsspec:", "needs a URL after 'fsspec:'"),
+    ("file:/tmp/run", "how Toil names its own directory job stores"),
+    ("fsspec:file:/tmp/run", "how Toil names its own directory job stores"),
+    ("fle:/tmp/run", "needs '//' after 'fle:'"),
+    ("fle:///tmp/run", "names the protocol 'fle', which fsspec does not know"),
+    ("fsspec:FLE://bucket/run", "names the protocol 'fle', which fsspec does not know"),
 ])
 def test_urls_are_checked_as_job_store_arguments_are(
     capsys: pytest.CaptureFixture[str], url: str, says: str
@@ -89,3 +94,38 @@ def test_info_of_a_prefix_without_a_store_shows_no_python_none(
     out = capsys.readouterr().out
     assert "None" not in out
     assert re.search(r"root job\W+-\W", out)  # "-" for missing, as in the tables
+
+
+def test_a_typo_in_the_protocol_is_a_locator_error() -> None:
+    from fsjobstore import FsspecJobStore
+    from fsjobstore.errors import InvalidLocatorError
+    from fsjobstore.view import open_view
+
+    for open_store in (open_view, FsspecJobStore):
+        with pytest.raises(InvalidLocatorError, match="protocol 'fle', which fsspec does not"):
+            open_store("fsspec:fle://bucket/run")
+
+
+@pytest.mark.parametrize("relative", ["../store", "file://../store", "./sub/../../store"])
+def test_relative_local_paths_are_resolved(
+    capsys: pytest.CaptureFixture[str], store_path: Path, monkeypatch: pytest.MonkeyPatch,
+    relative: str,
+) -> None:
+    (store_path.parent / "elsewhere" / "sub").mkdir(parents=True)
+    monkeypatch.chdir(store_path.parent / "elsewhere")
+    info = main(["info", relative, "--json", "--no-progress"])
+    captured = capsys.readouterr()
+    assert info == 0, captured.err
+    assert json.loads(captured.out)["url"].endswith(f"{store_path.parent}/store")
+    assert captured.err == ""
+
+
+def test_a_directory_store_toil_made_itself_is_named(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # What --jobStore /path makes: shared/config.pickle and no fsjobstore.json.
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "config.pickle").write_bytes(b"\x80\x04N.")
+    assert main(["info", str(tmp_path), "--no-progress"]) == 0
+    assert "as a directory store Toil makes itself (--jobStore /path or file:/path) does" \
+        in capsys.readouterr().err
