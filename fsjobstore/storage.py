@@ -146,10 +146,22 @@ class Storage(StorageWrites):
             return
         with self._errors("", "delete"), contextlib.suppress(FileNotFoundError):
             found = self.fs.find(self.root, withdirs=True, detail=True)
-            if any(info.get("type") != "directory" for info in found.values()):
-                return  # objects that are not ours remain: keep their directories
-            # Only empty directories are left (some backends' rmdir is a no-op).
-            self.fs.rm(self.root, recursive=True)
+            dirs = {p.rstrip("/") for p, info in found.items() if info.get("type") == "directory"}
+            files = [p.rstrip("/") for p in found if p.rstrip("/") not in dirs]
+            if not files:
+                # Only empty directories are left (some backends' rmdir is a no-op).
+                self.fs.rm(self.root, recursive=True)
+                return
+            # Objects that are not ours remain: keep the directories holding them,
+            # remove the empty ones, deepest first, as on a local disk.
+            for path in files:
+                while (path := path.rpartition("/")[0]) in dirs:
+                    dirs.discard(path)
+            for path in sorted(dirs, key=lambda d: d.count("/"), reverse=True):
+                # rm, not rmdir: sshfs's rmdir is fsspec's no-op.  One that is no
+                # longer empty (a concurrent write) stays; ftplib's errors are no OSError.
+                with contextlib.suppress(Exception):
+                    self.fs.rm(path)
 
     # -- URLs -------------------------------------------------------------------
 

@@ -50,6 +50,31 @@ def test_destroy_leaves_foreign_objects(backend: Backend) -> None:
     store.storage.delete("not-ours/keep.txt")
 
 
+def test_destroy_beside_foreign_objects_leaves_no_empty_directories(backend: Backend) -> None:
+    """Where directories are real, the store's own empty ones go (SFTP kept them, and
+    a new store was then refused there once the user removed their file)."""
+    url = backend.new_url()
+    store = FsspecJobStore(url, **backend.storage_options)
+    store.initialize(Config())
+    job = new_job(store)
+    with store.write_file_stream(job.jobStoreID, cleanup=True) as (f, _):
+        f.write(b"owned")
+    with store.write_shared_file_stream("shared.txt") as f:
+        f.write(b"shared")
+    store.write_logs("log")
+    store.storage.write_bytes("keep.txt", b"keep")
+    store.destroy()
+    fs, root = store.storage.fs, store.storage.root
+    if store.storage.capabilities.needs_dirs:
+        top = root.rstrip("/")
+        left = [p.rstrip("/") for p in fs.find(root, withdirs=True)]
+        assert [p.removeprefix(top + "/") for p in left if p != top] == ["keep.txt"]
+    store.storage.delete("keep.txt")
+    again = FsspecJobStore(url, **backend.storage_options)
+    again.initialize(Config())
+    again.destroy()
+
+
 def test_initialize_refuses_non_empty_prefix(backend: Backend) -> None:
     url = backend.new_url()
     store = FsspecJobStore(url, **backend.storage_options)
