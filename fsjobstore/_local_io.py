@@ -48,13 +48,9 @@ def read_local(path: str) -> bytes:
 
 def open_local(path: str, buffer_size: int) -> BinaryIO:
     """The open file *path*: a stream with a descriptor, as Toil's own store hands
-    out (a job may give it to a subprocess as its standard input)."""
-    fd = os.open(path, _FLAGS)
-    try:
-        return open(fd, "rb", buffering=buffer_size, closefd=True)
-    except BaseException:
-        os.close(fd)
-        raise
+    out (a job may give it to a subprocess as its standard input), named by its
+    path as there (``.name``)."""
+    return open(path, "rb", buffering=buffer_size)
 
 
 def _read_fd(fd: int) -> bytes:

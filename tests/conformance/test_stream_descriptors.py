@@ -119,3 +119,14 @@ def test_a_stream_reads_by_line(store: FsspecJobStore) -> None:
         assert b"".join(f) == payload[len(b"line 0\nline"):]
     with store.read_file_stream(file_id, encoding="utf-8") as text:
         assert sum(1 for _ in text) == 3000
+
+
+@pytest.mark.parametrize("backend", ["file"], indirect=True)
+def test_a_local_stream_is_named_by_its_path(store: FsspecJobStore) -> None:
+    # As Toil's directory store's streams are: code that logs or stats .name gets a path.
+    file_id = _stored(store, b"named")
+    with store.read_file_stream(file_id) as f:
+        assert isinstance(f.name, str)
+        assert os.path.samefile(f.name, store.storage.path(file_id))
+        with open(f.name, "rb") as again:
+            assert again.read() == b"named"
