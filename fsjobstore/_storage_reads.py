@@ -324,6 +324,19 @@ class StorageReads(StorageCore):
         """Whether anything at all exists at or under the root (a file root counts)."""
         return self.root_contents() != "nothing"
 
+    def enclosing_store(self) -> str | None:
+        """The URL of a store whose own prefix (``files/``, ``logs/``, ...) holds
+        this root, or None; a request only where a path component is one of
+        those names."""
+        parts = self.root.split("/")
+        for i in range(len(parts) - 1, 0, -1):
+            if parts[i] in layout.TOP_LEVEL and parts[i - 1]:
+                with self._errors("", "stat"):
+                    found = self.fs.exists(f"{'/'.join(parts[:i])}/{layout.MARKER}")
+                if found:
+                    return self.url.rstrip("/").rsplit("/", len(parts) - i)[0]
+        return None
+
     def root_contents(self) -> str:
         """What the root holds: ``"objects"`` below it, ``"file"`` (the root names
         a file), or ``"nothing"``; one listing (and a ``stat`` where directories

@@ -138,6 +138,12 @@ class FsspecJobStore(FsspecURLAccess, JobMethods, FileMethods, SharedMethods, Hi
                      else "already holds objects that are not a job store")
             raise NotAJobStoreError(
                 f"{storage.url} {found}; choose an empty prefix for a new job store")
+        outer = storage.enclosing_store()
+        if outer is not None:
+            raise NotAJobStoreError(
+                f"{storage.url} lies inside the job store at {outer}, in a prefix of its "
+                "own: destroying that store would delete this one; choose a prefix "
+                "outside it")
         marker = make_marker()
         try:
             storage.write_bytes(layout.MARKER, marker, exclusive=True)
