@@ -95,8 +95,12 @@ def is_known_protocol(protocol: str) -> bool:
 
 def check_protocol_known(url: str) -> None:
     """Raise :class:`InvalidLocatorError` naming a protocol fsspec does not know."""
-    protocol = url.split("://", 1)[0].lower() if "://" in url else "file"
-    if not is_known_protocol(protocol):
+    *chained, last = url.split("::")  # simplecache::s3://...: each protocol named
+    names = [*(part.split("://", 1)[0] for part in chained),
+             last.split("://", 1)[0] if "://" in last else "file"]
+    for protocol in (name.lower() for name in names):
+        if is_known_protocol(protocol):
+            continue
         raise InvalidLocatorError(
             f"the store URL {redact_url(url)} names the protocol {protocol!r}, which fsspec "
             "does not know (see fsspec.available_protocols(); a protocol from another "

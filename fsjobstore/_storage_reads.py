@@ -326,16 +326,30 @@ class StorageReads(StorageCore):
 
     def enclosing_store(self) -> str | None:
         """The URL of a store whose own prefix (``files/``, ``logs/``, ...) holds
-        this root, or None; a request only where a path component is one of
-        those names."""
+        this root, or None; one request per path component that is one of those
+        names, none elsewhere."""
         parts = self.root.split("/")
         for i in range(len(parts) - 1, 0, -1):
-            if parts[i] in layout.TOP_LEVEL and parts[i - 1]:
-                with self._errors("", "stat"):
-                    found = self.fs.exists(f"{'/'.join(parts[:i])}/{layout.MARKER}")
-                if found:
-                    return self.url.rstrip("/").rsplit("/", len(parts) - i)[0]
+            outer = "/".join(parts[:i]).rstrip("/")  # a local path may hold "//"
+            if parts[i] in layout.TOP_LEVEL and outer.strip("/") and self._is_marker(
+                f"{outer}/{layout.MARKER}"
+            ):
+                return self.url.rstrip("/").rsplit("/", len(parts) - i)[0].rstrip("/")
         return None
+
+    def _is_marker(self, path: str) -> bool:
+        """Whether a store's marker is at *path*, outside the root."""
+        try:
+            if self.capabilities.local:
+                return os.path.isfile(path)
+            object_size = OBJECT_SIZE.get(self.capabilities.name)  # one request
+            if object_size is not None:
+                return object_size(self.fs, path) is not None
+            return bool(self.fs.isfile(path))
+        except PermissionError:
+            return False  # credentials scoped below it: a store there is not one to guard
+        except Exception as exc:
+            self._raise_translated(exc, layout.MARKER, "check")
 
     def root_contents(self) -> str:
         """What the root holds: ``"objects"`` below it, ``"file"`` (the root names

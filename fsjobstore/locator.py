@@ -104,9 +104,11 @@ def absolute_local(url: str) -> str:
     absolute against the working directory, its ``.`` and ``..`` resolved."""
     match = _SCHEME.match(url)
     if match is None:
-        return url if url.startswith("/") else os.path.abspath(url)
+        if url.startswith("/") or "::" in url or "://" in url:  # absolute, or chained
+            return url
+        return os.path.abspath(os.path.expanduser(url))
     if match.group(1).lower() in _LOCAL and not url[match.end():].startswith("/"):
-        return f"{match.group(0)}{os.path.abspath(url[match.end():])}"
+        return f"{match.group(0)}{os.path.abspath(os.path.expanduser(url[match.end():]))}"
     return url
 
 
@@ -159,17 +161,15 @@ def check_inspection_url(url: str) -> None:
             "which fsjobstore does not read; its tools read fsspec stores "
             "(fsspec:<url>, or the URL alone)"
         )
-    if match is not None and match.group(1).lower() in _LOCAL:
+    if match is not None and match.group(1).lower() == "file":
         raise InvalidLocatorError(
             f"'{match.group(1)}:' without '//' is how Toil names its own directory job "
             "stores, which fsjobstore does not read; an fsspec store on a local disk is "
             "file:///absolute/path, a relative path, or fsspec:file:///absolute/path"
         )
-    if match is not None:  # no Toil here to hand another scheme to
-        check_slashes(url)  # its words, where the protocol is one fsjobstore knows
-        raise InvalidLocatorError(
-            f"the store URL needs '//' after '{match.group(1)}:' ({match.group(1)}://...)"
-        )
+    # gs:/bucket/run; another name before ':' is a relative path (run-12:30/store)
+    # or a chained URL (simplecache::s3://...).
+    check_slashes(url)
     _check_no_password(url)
     _check_protocol_named(url)
     _check_server_directory(url)

@@ -225,9 +225,9 @@ def collect_garbage(
     storage.delete_many(p.key for p in chosen if p.upload_id is None)
     storage.abort_uploads([Upload(p.key, p.upload_id, p.modified)
                            for p in chosen if p.upload_id is not None])
-    # Where directories are real, the emptied ones go too (the marker keeps the root).
+    # Where directories are real, the ones emptied go too.
     with contextlib.suppress(Exception):
-        storage.remove_empty_dirs()
+        storage.remove_empty_parents(p.key for p in chosen if p.upload_id is None)
     return chosen
 
 

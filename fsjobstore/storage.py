@@ -135,6 +135,27 @@ class Storage(StorageWrites):
                 self.fs.rm(path, recursive=True)
         return len(keys)
 
+    def remove_empty_parents(self, keys: Iterable[str]) -> None:
+        """Remove the directories of deleted *keys* that are empty now, deepest
+        first, never the root (where directories are real).  Only those: other
+        empty directories may be a running writer's, made before its write."""
+        if not self.capabilities.needs_dirs:
+            return
+        dirs: set[str] = set()
+        for key in keys:
+            while "/" in key:
+                key = key.rpartition("/")[0]
+                dirs.add(key)
+        for directory in sorted(dirs, key=lambda d: d.count("/"), reverse=True):
+            path = f"{self.root}/{directory}" if self.root else directory
+            # One that is not empty stays.  rm, not rmdir: sshfs's rmdir is
+            # fsspec's no-op; ftplib's errors are no OSError.
+            with contextlib.suppress(Exception):
+                if self.capabilities.local:
+                    os.rmdir(path)
+                else:
+                    self.fs.rm(path)
+
     def remove_empty_dirs(self) -> None:
         """Remove empty directories left under the root where directories are real."""
         if not self.capabilities.needs_dirs:
@@ -158,9 +179,7 @@ class Storage(StorageWrites):
                 while (path := path.rpartition("/")[0]) in dirs:
                     dirs.discard(path)
             for path in sorted(dirs, key=lambda d: d.count("/"), reverse=True):
-                # rm, not rmdir: sshfs's rmdir is fsspec's no-op.  One that is no
-                # longer empty (a concurrent write) stays; ftplib's errors are no OSError.
-                with contextlib.suppress(Exception):
+                with contextlib.suppress(Exception):  # as in remove_empty_parents
                     self.fs.rm(path)
 
     # -- URLs -------------------------------------------------------------------

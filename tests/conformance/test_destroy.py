@@ -82,20 +82,3 @@ def test_initialize_refuses_non_empty_prefix(backend: Backend) -> None:
     with pytest.raises(NotAJobStoreError, match="not a job store"):
         store.initialize(Config())
     store.storage.delete("someone/else.txt")
-
-
-@pytest.mark.parametrize("inside", ["files", "logs", "owned", "shared/deeper"])
-def test_a_store_inside_another_stores_prefix_is_refused(backend: Backend, inside: str) -> None:
-    """The outer store's destroy() would delete it."""
-    outer_url = backend.new_url()
-    outer = FsspecJobStore(outer_url, **backend.storage_options)
-    outer.initialize(Config())
-    inner = FsspecJobStore(f"{outer_url}/{inside}", **backend.storage_options)
-    with pytest.raises(NotAJobStoreError, match=f"lies inside the job store at {outer_url}"):
-        inner.initialize(Config())
-    assert all_keys(inner) == []
-    beside = FsspecJobStore(f"{outer_url}-{inside.replace('/', '-')}/logs",
-                            **backend.storage_options)
-    beside.initialize(Config())  # a prefix named like one of a store's, in no store
-    beside.destroy()
-    outer.destroy()

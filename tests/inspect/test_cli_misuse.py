@@ -63,7 +63,7 @@ def test_a_url_naming_a_file_says_so(capsys: pytest.CaptureFixture[str], tmp_pat
     ("fsspec:", "needs a URL after 'fsspec:'"),
     ("file:/tmp/run", "how Toil names its own directory job stores"),
     ("fsspec:file:/tmp/run", "how Toil names its own directory job stores"),
-    ("fle:/tmp/run", "needs '//' after 'fle:'"),
+    ("local:/tmp/run", "needs '//' after 'local:'"),
     ("fle:///tmp/run", "names the protocol 'fle', which fsspec does not know"),
     ("fsspec:FLE://bucket/run", "names the protocol 'fle', which fsspec does not know"),
 ])
@@ -106,13 +106,15 @@ def test_a_typo_in_the_protocol_is_a_locator_error() -> None:
             open_store("fsspec:fle://bucket/run")
 
 
-@pytest.mark.parametrize("relative", ["../store", "file://../store", "./sub/../../store"])
+@pytest.mark.parametrize("relative", ["../store", "file://../store", "./sub/../../store",
+                                      "~/store", "file://~/store"])
 def test_relative_local_paths_are_resolved(
     capsys: pytest.CaptureFixture[str], store_path: Path, monkeypatch: pytest.MonkeyPatch,
     relative: str,
 ) -> None:
     (store_path.parent / "elsewhere" / "sub").mkdir(parents=True)
     monkeypatch.chdir(store_path.parent / "elsewhere")
+    monkeypatch.setenv("HOME", str(store_path.parent))
     info = main(["info", relative, "--json", "--no-progress"])
     captured = capsys.readouterr()
     assert info == 0, captured.err
@@ -129,3 +131,21 @@ def test_a_directory_store_toil_made_itself_is_named(
     assert main(["info", str(tmp_path), "--no-progress"]) == 0
     assert "as a directory store Toil makes itself (--jobStore /path or file:/path) does" \
         in capsys.readouterr().err
+
+
+def test_a_relative_path_may_hold_a_colon(
+    capsys: pytest.CaptureFixture[str], store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_path.rename(store_path.parent / "run-12:30")
+    monkeypatch.chdir(store_path.parent)
+    assert main(["info", "run-12:30", "--json", "--no-progress"]) == 0, capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out)["url"].endswith("/run-12:30")
+
+
+def test_a_chained_url_is_opened_as_fsspec_chains_it(
+    capsys: pytest.CaptureFixture[str], store_url: str
+) -> None:
+    # Inspection only reads: a local cache in front of the store is fine.
+    assert main(["info", f"simplecache::{store_url}", "--json", "--no-progress"]) == 0, \
+        capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out)["workflow"]["status"] == "failed"

@@ -1,0 +1,82 @@
+"""initialize() refuses a store inside another store's own prefixes (the outer
+store's destroy() would delete it), at one request per path component named
+like one of them, and none elsewhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fsspec.asyn import sync
+from toil.common import Config
+
+from fsjobstore.errors import NotAJobStoreError
+from fsjobstore.jobstore import FsspecJobStore
+from tests.conformance._counting import RequestCounter
+from tests.conformance._helpers import all_keys
+from tests.servers import Backend
+
+
+def _initialize_counted(store: FsspecJobStore) -> int:
+    with RequestCounter(store.storage.fs) as counter:
+        store.initialize(Config())
+    return counter.total
+
+
+def test_a_name_of_a_stores_prefix_costs_one_request_on_s3(s3_backend: Backend) -> None:
+    base = s3_backend.new_url()
+    plain = FsspecJobStore(f"{base}/run1", **s3_backend.storage_options)
+    named = FsspecJobStore(f"{base}/jobs/run1", **s3_backend.storage_options)
+    assert _initialize_counted(named) == _initialize_counted(plain) + 1
+    for store in (plain, named):
+        store.destroy()
+
+
+@pytest.mark.parametrize("backend", ["file"], indirect=True)
+def test_a_doubled_slash_does_not_hide_the_outer_store(backend: Backend) -> None:
+    outer_url = backend.new_url()
+    outer = FsspecJobStore(outer_url, **backend.storage_options)
+    outer.initialize(Config())
+    inner = FsspecJobStore(f"{outer_url}//files/run", **backend.storage_options)
+    with pytest.raises(NotAJobStoreError, match=f"lies inside the job store at {outer_url}"):
+        inner.initialize(Config())
+    outer.destroy()
+
+
+def test_a_parent_the_credentials_cannot_read_is_no_store(
+    s3_backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Credentials scoped to bucket/<base>/jobs/*: a HEAD of the parent's marker is a
+    # 403, which s3fs raises as PermissionError from its calls.
+    base = s3_backend.new_url()
+    store = FsspecJobStore(f"{base}/jobs/run1", **s3_backend.storage_options)
+    fs = store.storage.fs
+    outer_key = f"{base.removeprefix('s3://').partition('/')[2]}/fsjobstore.json"
+    real = fs._call_s3
+
+    async def scoped(method: str, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("Key") == outer_key or kwargs.get("Prefix", "").startswith(outer_key):
+            raise PermissionError(f"injected: Access Denied for {method}")
+        return await real(method, *args, **kwargs)
+
+    monkeypatch.setattr(fs, "_call_s3", scoped)
+    monkeypatch.setattr(fs, "call_s3", lambda m, *a, **k: sync(fs.loop, scoped, m, *a, **k))
+    store.initialize(Config())
+    store.destroy()
+
+
+@pytest.mark.parametrize("inside", ["files", "logs", "owned", "shared/deeper"])
+def test_a_store_inside_another_stores_prefix_is_refused(backend: Backend, inside: str) -> None:
+    """The outer store's destroy() would delete it."""
+    outer_url = backend.new_url()
+    outer = FsspecJobStore(outer_url, **backend.storage_options)
+    outer.initialize(Config())
+    inner = FsspecJobStore(f"{outer_url}/{inside}", **backend.storage_options)
+    with pytest.raises(NotAJobStoreError, match=f"lies inside the job store at {outer_url}"):
+        inner.initialize(Config())
+    assert all_keys(inner) == []
+    beside = FsspecJobStore(f"{outer_url}-{inside.replace('/', '-')}/logs",
+                            **backend.storage_options)
+    beside.initialize(Config())  # a prefix named like one of a store's, in no store
+    beside.destroy()
+    outer.destroy()
