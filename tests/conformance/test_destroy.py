@@ -11,14 +11,22 @@ from tests.conformance._helpers import all_keys, new_job
 from tests.servers import Backend
 
 
-def test_destroy_without_resume_removes_everything(backend: Backend) -> None:
+def _populated(backend: Backend) -> tuple[str, FsspecJobStore]:
+    """A new store holding a job, a file it owns, a shared file and a log message."""
     url = backend.new_url()
     store = FsspecJobStore(url, **backend.storage_options)
     store.initialize(Config())
     job = new_job(store)
     with store.write_file_stream(job.jobStoreID, cleanup=True) as (f, _):
         f.write(b"data")
+    with store.write_shared_file_stream("shared.txt") as f:
+        f.write(b"shared")
     store.write_logs("log")
+    return url, store
+
+
+def test_destroy_without_resume_removes_everything(backend: Backend) -> None:
+    url, store = _populated(backend)
     cleaner = FsspecJobStore(url, **backend.storage_options)
     cleaner.destroy()
     assert all_keys(cleaner) == []
@@ -53,15 +61,7 @@ def test_destroy_leaves_foreign_objects(backend: Backend) -> None:
 def test_destroy_beside_foreign_objects_leaves_no_empty_directories(backend: Backend) -> None:
     """Where directories are real, the store's own empty ones go (SFTP kept them, and
     a new store was then refused there once the user removed their file)."""
-    url = backend.new_url()
-    store = FsspecJobStore(url, **backend.storage_options)
-    store.initialize(Config())
-    job = new_job(store)
-    with store.write_file_stream(job.jobStoreID, cleanup=True) as (f, _):
-        f.write(b"owned")
-    with store.write_shared_file_stream("shared.txt") as f:
-        f.write(b"shared")
-    store.write_logs("log")
+    url, store = _populated(backend)
     store.storage.write_bytes("keep.txt", b"keep")
     store.destroy()
     fs, root = store.storage.fs, store.storage.root

@@ -32,15 +32,22 @@ def test_a_name_of_a_stores_prefix_costs_one_request_on_s3(s3_backend: Backend) 
         store.destroy()
 
 
-@pytest.mark.parametrize("backend", ["file"], indirect=True)
-def test_a_doubled_slash_does_not_hide_the_outer_store(backend: Backend) -> None:
+def _refused_inside(backend: Backend, inside: str) -> str:
+    """Make a store, refuse one at *inside* below it (nothing written); its URL."""
     outer_url = backend.new_url()
     outer = FsspecJobStore(outer_url, **backend.storage_options)
     outer.initialize(Config())
-    inner = FsspecJobStore(f"{outer_url}//files/run", **backend.storage_options)
+    inner = FsspecJobStore(f"{outer_url}/{inside}", **backend.storage_options)
     with pytest.raises(NotAJobStoreError, match=f"lies inside the job store at {outer_url}"):
         inner.initialize(Config())
+    assert all_keys(inner) == []
     outer.destroy()
+    return outer_url
+
+
+@pytest.mark.parametrize("backend", ["file"], indirect=True)
+def test_a_doubled_slash_does_not_hide_the_outer_store(backend: Backend) -> None:
+    _refused_inside(backend, "/files/run")
 
 
 def test_a_parent_the_credentials_cannot_read_is_no_store(
@@ -68,15 +75,8 @@ def test_a_parent_the_credentials_cannot_read_is_no_store(
 @pytest.mark.parametrize("inside", ["files", "logs", "owned", "shared/deeper"])
 def test_a_store_inside_another_stores_prefix_is_refused(backend: Backend, inside: str) -> None:
     """The outer store's destroy() would delete it."""
-    outer_url = backend.new_url()
-    outer = FsspecJobStore(outer_url, **backend.storage_options)
-    outer.initialize(Config())
-    inner = FsspecJobStore(f"{outer_url}/{inside}", **backend.storage_options)
-    with pytest.raises(NotAJobStoreError, match=f"lies inside the job store at {outer_url}"):
-        inner.initialize(Config())
-    assert all_keys(inner) == []
+    outer_url = _refused_inside(backend, inside)
     beside = FsspecJobStore(f"{outer_url}-{inside.replace('/', '-')}/logs",
                             **backend.storage_options)
     beside.initialize(Config())  # a prefix named like one of a store's, in no store
     beside.destroy()
-    outer.destroy()
