@@ -346,9 +346,9 @@ class StorageReads(StorageCore):
             if object_size is not None:
                 return object_size(self.fs, path) is not None
             return bool(self.fs.isfile(path))
-        except PermissionError:
-            return False  # credentials scoped below it: a store there is not one to guard
         except Exception as exc:
+            if _forbidden(exc):
+                return False  # credentials scoped below it: a store there is not one to guard
             self._raise_translated(exc, layout.MARKER, "check")
 
     def root_contents(self) -> str:
@@ -371,3 +371,9 @@ class StorageReads(StorageCore):
             return "objects"
         return "file" if listing else "nothing"
 
+
+def _forbidden(exc: BaseException) -> bool:
+    """Whether *exc* is the backend's refusal of these credentials (HTTP 403)."""
+    return (isinstance(exc, PermissionError)  # s3fs, sshfs, local disk
+            or getattr(exc, "status_code", None) == 403  # the Azure SDK
+            or str(exc).startswith("Forbidden: "))  # gcsfs: OSError("Forbidden: <path>...")

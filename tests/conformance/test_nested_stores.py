@@ -80,3 +80,40 @@ def test_a_store_inside_another_stores_prefix_is_refused(backend: Backend, insid
                             **backend.storage_options)
     beside.initialize(Config())  # a prefix named like one of a store's, in no store
     beside.destroy()
+
+
+@pytest.mark.parametrize("backend", ["gs", "az"], indirect=True)
+def test_a_parent_the_credentials_cannot_read_is_no_store_on_gcs_and_azure(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The 403 as each SDK raises it: gcsfs an OSError("Forbidden: ..."), the Azure
+    # SDK an HttpResponseError with status_code 403.
+    from azure.core.exceptions import HttpResponseError
+    from azure.storage.blob.aio import BlobClient
+
+    base = backend.new_url()
+    store = FsspecJobStore(f"{base}/logs/run1", **backend.storage_options)
+    outer_marker = f"{store.storage.root.rsplit('/', 2)[0]}/fsjobstore.json"
+    fs = store.storage.fs
+    if backend.name == "gs":
+        real_get = fs._get_object
+
+        async def get_object(path: str, *args: Any, **kwargs: Any) -> Any:
+            if path.rstrip("/") == outer_marker:
+                raise OSError(f"Forbidden: {path}\nnot allowed (injected)")
+            return await real_get(path, *args, **kwargs)
+
+        monkeypatch.setattr(fs, "_get_object", get_object)
+    else:
+        real_properties = BlobClient.get_blob_properties
+
+        async def properties(client: BlobClient, *args: Any, **kwargs: Any) -> Any:
+            if f"{client.container_name}/{client.blob_name}" == outer_marker:
+                error = HttpResponseError(message="This request is not authorized (injected)")
+                error.status_code = 403
+                raise error
+            return await real_properties(client, *args, **kwargs)
+
+        monkeypatch.setattr(BlobClient, "get_blob_properties", properties)
+    store.initialize(Config())
+    store.destroy()
