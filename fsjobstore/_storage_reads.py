@@ -223,10 +223,17 @@ class StorageReads(StorageCore):
         if self.capabilities.local:
             return os.path.isfile(path)  # never raises
         with self._errors(key, "check"):
-            object_size = OBJECT_SIZE.get(self.capabilities.name)  # one request
-            if object_size is not None:
-                return object_size(self.fs, path) is not None
-            return bool(self.fs.isfile(path))
+            return self._is_object(path)
+
+    def _is_object(self, path: str) -> bool:
+        """Whether an object is at the backend *path*: one request where the
+        backend has a direct call, errors untranslated."""
+        if self.capabilities.local:
+            return os.path.isfile(path)
+        object_size = OBJECT_SIZE.get(self.capabilities.name)
+        if object_size is not None:
+            return object_size(self.fs, path) is not None
+        return bool(self.fs.isfile(path))
 
     def size(self, key: str) -> int:
         """Size of *key* in bytes; :class:`ObjectNotFoundError` if missing."""
@@ -340,12 +347,7 @@ class StorageReads(StorageCore):
     def _is_marker(self, path: str) -> bool:
         """Whether a store's marker is at *path*, outside the root."""
         try:
-            if self.capabilities.local:
-                return os.path.isfile(path)
-            object_size = OBJECT_SIZE.get(self.capabilities.name)  # one request
-            if object_size is not None:
-                return object_size(self.fs, path) is not None
-            return bool(self.fs.isfile(path))
+            return self._is_object(path)
         except Exception as exc:
             if _forbidden(exc):
                 return False  # credentials scoped below it: a store there is not one to guard

@@ -146,10 +146,13 @@ class Storage(StorageWrites):
             while "/" in key:
                 key = key.rpartition("/")[0]
                 dirs.add(key)
-        for directory in sorted(dirs, key=lambda d: d.count("/"), reverse=True):
-            path = f"{self.root}/{directory}" if self.root else directory
-            # One that is not empty stays.  rm, not rmdir: sshfs's rmdir is
-            # fsspec's no-op; ftplib's errors are no OSError.
+        self._remove_dirs(f"{self.root}/{d}" if self.root else d for d in dirs)
+
+    def _remove_dirs(self, paths: Iterable[str]) -> None:
+        """Remove the directories at the backend *paths* that are empty, deepest
+        first; one that is not empty stays."""
+        for path in sorted(paths, key=lambda p: p.count("/"), reverse=True):
+            # rm, not rmdir: sshfs's rmdir is fsspec's no-op; ftplib's errors are no OSError.
             with contextlib.suppress(Exception):
                 if self.capabilities.local:
                     os.rmdir(path)
@@ -161,9 +164,7 @@ class Storage(StorageWrites):
         if not self.capabilities.needs_dirs:
             return
         if self.capabilities.local:
-            for dirpath, _, _ in sorted(os.walk(self.root), key=lambda t: -len(t[0])):
-                with contextlib.suppress(OSError):
-                    os.rmdir(dirpath)
+            self._remove_dirs(dirpath for dirpath, _, _ in os.walk(self.root))
             return
         with self._errors("", "delete"), contextlib.suppress(FileNotFoundError):
             found = self.fs.find(self.root, withdirs=True, detail=True)
@@ -178,9 +179,7 @@ class Storage(StorageWrites):
             for path in files:
                 while (path := path.rpartition("/")[0]) in dirs:
                     dirs.discard(path)
-            for path in sorted(dirs, key=lambda d: d.count("/"), reverse=True):
-                with contextlib.suppress(Exception):  # as in remove_empty_parents
-                    self.fs.rm(path)
+            self._remove_dirs(dirs)
 
     # -- URLs -------------------------------------------------------------------
 
