@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import io
-import logging
 import os
 import threading
 from typing import IO, Any, cast
 
+from fsjobstore._redact import redacting_logger
+
 __all__ = ["PipedOnDemand", "with_descriptor"]
 
 _CHUNK = 1024 * 1024
-logger = logging.getLogger(__name__)
+logger = redacting_logger(__name__)
 
 
 def with_descriptor(stream: IO[bytes]) -> IO[bytes]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["holds_password", "holds_secret", "looks_secret", "redact_url", "scrub",
-           "secret_values"]
+__all__ = ["REDACTING_FILTER", "RedactedError", "RedactingFilter", "holds_password",
+           "holds_secret", "looks_secret", "redact_url", "redacting_logger", "scrub",
+           "scrub_exception", "secret_values"]
 
 #: Words that mark a name (an option, a variable, a query parameter) as one that
 #: may hold a credential: ``pass`` covers password and passphrase, ``cred``
@@ -42,14 +44,34 @@ def _scrub_query(text: str) -> str:
     return _QUERY_PARAMETER.sub(hide, text)
 
 
+#: Name segments (between ``_``, ``-`` or ``.``) that mark a credential where a
+#: substring would match too much: ``MYSQL_PWD``, ``GH_PAT`` (not ``PATH``).
+_SECRET_SEGMENTS = frozenset({"pwd", "pat"})
+#: The shell's working directories, not passwords.
+_NOT_SECRET = frozenset({"pwd", "oldpwd"})
+
+
 def looks_secret(name: str) -> bool:
     """Whether an option, variable or parameter *name* may hold a credential."""
     lowered = name.lower()
-    return any(word in lowered for word in _SECRET_WORDS)
+    if any(word in lowered for word in _SECRET_WORDS):
+        return True
+    return lowered not in _NOT_SECRET and any(
+        segment in _SECRET_SEGMENTS for segment in re.split(r"[-_.]", lowered))
 
 
-#: A URL with a password in its authority: ``scheme://user:password@host``.
-_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/@]*:[^/@]*@")
+#: A URL with a password in its authority: ``scheme://user:password@host``.  The
+#: password may hold ``#`` or ``?`` (unencoded, they end the authority for a URL
+#: parser, which would then see neither user nor password), not ``/``.
+_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*):[^/@]*@")
+#: A URL whose user part alone is a credential: ``https://TOKEN@host`` (a package
+#: index, a Sentry DSN).  Only web URLs: ``ssh://git@host`` names a user.
+_WEB_USERINFO = re.compile(r"https?://[^/@\s]+@", re.IGNORECASE)
+#: The secret fields of a connection string (Azure's ``AccountKey=...;``,
+#: ``SharedAccessSignature=...``, an ODBC ``Password=...``).
+_CONNECTION_SECRET = re.compile(
+    r"(?<![A-Za-z])(AccountKey|SharedAccessSignature|SharedAccessKey|Password|Pwd)=[^;\s]+",
+    re.IGNORECASE)
 
 
 def holds_password(text: str) -> bool:
@@ -59,28 +81,26 @@ def holds_password(text: str) -> bool:
 
 
 def holds_secret(text: str) -> bool:
-    """Whether *text* holds a URL with a password, or a query parameter that may
-    hold a credential (a signed URL)."""
-    return holds_password(text) or any(
-        _secret_parameter(match.group(2)) for match in _QUERY_PARAMETER.finditer(text))
+    """Whether *text* may hold a credential: a URL with a password (or, for the
+    web, a user part alone), a query parameter that may hold one (a signed URL),
+    or a connection string's key."""
+    return (holds_password(text) or _WEB_USERINFO.search(text) is not None
+            or _CONNECTION_SECRET.search(text) is not None
+            or any(_secret_parameter(match.group(2))
+                   for match in _QUERY_PARAMETER.finditer(text)))
+
+
+def _hide_patterns(text: str) -> str:
+    text = _URL_PASSWORD.sub(r"\1:***@", text)
+    text = _CONNECTION_SECRET.sub(r"\1=***", text)
+    return _scrub_query(text)
 
 
 def redact_url(url: str) -> str:
-    """*url* without a password in its authority or signatures in its query."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable URL>"
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, _, host = netloc.rpartition("@")
-        user = userinfo.split(":", 1)[0]
-        netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
-    query = _scrub_query("?" + parts.query)[1:] if parts.query else ""
-    fragment = _scrub_query("#" + parts.fragment)[1:] if parts.fragment else ""
-    if netloc == parts.netloc and query == parts.query and fragment == parts.fragment:
-        return url  # nothing to hide: as given (urlunsplit would rewrite 'file:x' as 'file:///x')
-    return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
+    """*url* without a password in its authority or signatures in its query.
+
+    Every URL in a chained one (``simplecache::sftp://user:pw@host/path``)."""
+    return _hide_patterns(url)
 
 
 def secret_values(options: Mapping[str, Any]) -> list[str]:
@@ -99,9 +119,97 @@ def secret_values(options: Mapping[str, Any]) -> list[str]:
     return found
 
 
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """*text* with every secret replaced by ``***``."""
+def scrub(text: str, secrets: Iterable[str] = ()) -> str:
+    """*text* with every secret replaced by ``***``, and every password, signed
+    query parameter or connection-string key in it."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
-    return _scrub_query(text)
+    return _hide_patterns(text)
+
+
+class RedactedError(Exception):
+    """Stands in, in a traceback, for a backend's exception whose text held a
+    credential that could not be removed from the exception itself."""
+
+
+def scrub_exception(exc: BaseException, secrets: Iterable[str] = ()) -> BaseException:
+    """*exc*, and the exceptions chained to it, without *secrets* or credentials.
+
+    A backend's exception can quote a credential (gcsfs checks a raw token with
+    ``GET .../tokeninfo?access_token=...``, and requests puts that URL in its
+    error), and a traceback, which ``--logDebug`` logs, prints every exception
+    of the chain.  Their messages are scrubbed in place; one whose text still
+    holds a credential afterwards is replaced by a :class:`RedactedError` with
+    its scrubbed text.  Returns *exc* or its stand-in.
+    """
+    return _scrub_chain(exc, tuple(secrets), {})
+
+
+def _scrub_chain(exc: BaseException, secrets: tuple[str, ...],
+                 done: dict[int, BaseException]) -> BaseException:
+    if id(exc) in done:
+        return done[id(exc)]
+    done[id(exc)] = exc  # a cycle ends here
+    with contextlib.suppress(Exception):  # args of an extension type may be read-only
+        exc.args = tuple(_scrub_value(arg, secrets, done) for arg in exc.args)
+    if isinstance(exc, OSError):
+        for name in ("strerror", "filename", "filename2"):
+            value = getattr(exc, name, None)
+            if isinstance(value, str):
+                with contextlib.suppress(Exception):
+                    setattr(exc, name, scrub(value, secrets))
+    if exc.__cause__ is not None:
+        exc.__cause__ = _scrub_chain(exc.__cause__, secrets, done)
+    if exc.__context__ is not None:
+        exc.__context__ = _scrub_chain(exc.__context__, secrets, done)
+    try:
+        text = str(exc)
+    except Exception:
+        return exc
+    clean = scrub(text, secrets)
+    if clean == text:
+        return exc
+    stand_in = RedactedError(f"{type(exc).__module__}.{type(exc).__qualname__}: {clean}")
+    stand_in.__cause__, stand_in.__context__ = exc.__cause__, exc.__context__
+    stand_in.__suppress_context__ = exc.__suppress_context__
+    stand_in.__traceback__ = exc.__traceback__
+    done[id(exc)] = stand_in
+    return stand_in
+
+
+def _scrub_value(value: Any, secrets: tuple[str, ...],
+                 done: dict[int, BaseException]) -> Any:
+    if isinstance(value, str):
+        return scrub(value, secrets)
+    if isinstance(value, BaseException):
+        return _scrub_chain(value, secrets, done)
+    return value
+
+
+class RedactingFilter(logging.Filter):
+    """Scrubs credentials (passwords in URLs, signed queries, connection-string
+    keys) from a record's message and traceback: fsjobstore's loggers log
+    backends' exceptions, which may quote them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with contextlib.suppress(Exception):  # a record whose args do not format
+            message = record.getMessage()
+            clean = scrub(message)
+            if clean != message:
+                record.msg, record.args = clean, ()
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+REDACTING_FILTER = RedactingFilter()
+
+
+def redacting_logger(name: str) -> logging.Logger:
+    """The logger called *name*, with :data:`REDACTING_FILTER` on it."""
+    logger = logging.getLogger(name)
+    if REDACTING_FILTER not in logger.filters:
+        logger.addFilter(REDACTING_FILTER)
+    return logger

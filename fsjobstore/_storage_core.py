@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from fsjobstore import layout
-from fsjobstore._redact import redact_url, scrub, secret_values
+from fsjobstore._redact import redact_url, scrub, scrub_exception, secret_values
 from fsjobstore.backends import Capabilities, default_options, profile_for
 from fsjobstore.errors import (
     BackendError,
@@ -145,7 +145,8 @@ class StorageCore:
                 f"cannot open store URL {self.url}: {self._clean(exc)}"
             ) from None
         except Exception as exc:  # a backend that connects at once (sftp, ftp): refused, no host
-            raise BackendError(f"cannot open store URL {self.url}: {self._clean(exc)}") from exc
+            raise BackendError(f"cannot open store URL {self.url}: {self._clean(exc)}") from (
+                scrub_exception(exc, self._secrets))
         self._fs: Any = uncached(fs)
         self._per_thread = threading.local()
         self._reconnecting = threading.Lock()
@@ -279,7 +280,8 @@ class StorageCore:
         if isinstance(exc, FileExistsError):
             raise ObjectExistsError(f"{where} already exists ({action})") from None
         what = f"{action} {key}" if key else action  # "" is the store's root
-        raise BackendError(f"{self.url}: {what} failed: {self._clean(exc)}") from exc
+        raise BackendError(f"{self.url}: {what} failed: {self._clean(exc)}") from (
+            scrub_exception(exc, self._secrets))
 
     def _gone(self, key: str) -> bool:
         return self._path_gone(self.path(key))

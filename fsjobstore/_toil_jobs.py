@@ -8,7 +8,6 @@ into bulk ones.
 from __future__ import annotations
 
 import contextlib
-import logging
 import pickle
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
@@ -19,6 +18,7 @@ from typing_extensions import override
 
 from fsjobstore import layout, manifest
 from fsjobstore._job_fields import describe_job
+from fsjobstore._redact import redacting_logger
 from fsjobstore._toil_errors import job_key
 from fsjobstore.errors import CorruptObjectError, InvalidInputError, ObjectNotFoundError
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["JobMethods"]
 
-logger = logging.getLogger(__name__)
+logger = redacting_logger(__name__)
 
 #: jobs() holds at most this many manifests at once (a benchmark job's manifest is
 #: 1.3 KB), so its memory does not grow with the store.  Each batch is read

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-import logging
 from typing import IO, TYPE_CHECKING, Any
 
 from toil.jobStores.abstractJobStore import NoSuchFileException
 
 from fsjobstore._piped_stream import with_descriptor
+from fsjobstore._redact import redacting_logger
 from fsjobstore.errors import ObjectNotFoundError
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Reading"]
 
-logger = logging.getLogger(__name__)
+logger = redacting_logger(__name__)
 
 
 class Reading:

@@ -21,6 +21,7 @@ from typing import Any
 from fsjobstore import __version__, layout
 from fsjobstore import _cli_render as render
 from fsjobstore._cli_maintenance import cmd_destroy, cmd_gc, cmd_verify
+from fsjobstore._redact import looks_secret
 from fsjobstore.errors import FsJobStoreError, ObjectNotFoundError
 
 __all__ = ["main"]
@@ -33,6 +34,8 @@ def _option(text: str) -> tuple[str, Any]:
     if not sep or not name:
         # Never echo the text: it may be a credential typed without its name.
         raise argparse.ArgumentTypeError("expected KEY=VALUE (the value given is not shown)")
+    if looks_secret(name) and raw.lstrip()[:1] not in ("{", "[", '"'):
+        return name, raw  # a password of digits stays a string (a number would not be one)
     try:
         value: Any = json.loads(raw)
     except json.JSONDecodeError as exc:

@@ -19,7 +19,6 @@ them before it clears the list, so their absence is not a problem.
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -27,6 +26,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from fsjobstore import layout
+from fsjobstore._redact import redacting_logger
 from fsjobstore._s3_uploads import Upload
 from fsjobstore._snapshot import MODIFIED_FIELDS, Snapshot, file_ids_in, listing_time
 from fsjobstore.errors import BackendError, NotAJobStoreError
@@ -43,7 +43,7 @@ __all__ = [
     "verify",
 ]
 
-logger = logging.getLogger(__name__)
+logger = redacting_logger(__name__)
 
 #: The top-level names a store owns; nothing else under the root is ever deleted.
 STORE_TOP_LEVEL = frozenset({layout.MARKER, *layout.TOP_LEVEL})

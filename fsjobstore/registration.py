@@ -162,9 +162,9 @@ def _patch_quietly(module: ModuleType) -> None:
 
 
 def _debug(message: str, *args: object, exc_info: BaseException | None = None) -> None:
-    import logging
+    from fsjobstore._redact import redacting_logger
 
-    logging.getLogger(__name__).debug(message, *args, exc_info=exc_info)
+    redacting_logger(__name__).debug(message, *args, exc_info=exc_info)
 
 
 def _patch(module: ModuleType) -> None:

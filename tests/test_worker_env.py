@@ -99,3 +99,17 @@ def test_ordinary_query_parameters_keep_a_variable() -> None:
                "TLS": "postgres://db/app?sslkey=/etc/client.key",
                "CALLBACK": "https://app.example/cb#access_token=hunter2"}
     assert set(shareable_environment(environ)) == {"MONGO_URI", "SEARCH", "TLS"}
+
+
+def test_credentials_under_other_names_stay_out() -> None:
+    environ = {
+        "MYSQL_PWD": "s3cret-1",
+        "GH_PAT": "ghp_s3cret2",
+        "AzureWebJobsStorage": "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=s3cret3;",
+        "PIP_EXTRA_INDEX_URL": "https://s3cret4@pypi.example/simple",
+        "PWD": "/home/me",
+        "PATH": "/bin",
+        "REPO": "ssh://git@github.com/org/repo.git",
+    }
+    assert shareable_environment(environ) == {
+        "PWD": "/home/me", "PATH": "/bin", "REPO": "ssh://git@github.com/org/repo.git"}

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import traceback
 import uuid
 
 import pytest
+import requests
 from toil.common import Config
 from toil.jobStores.abstractJobStore import NoSuchFileException
 
 from fsjobstore._redact import redact_url
 from fsjobstore.errors import FsJobStoreError
 from fsjobstore.jobstore import FsspecJobStore
+from fsjobstore.registration import _opening_failed
 from fsjobstore.storage import Storage
 from tests.conformance._helpers import all_keys, new_job
 from tests.servers import Backend
@@ -85,6 +88,33 @@ def test_ordinary_query_parameters_are_kept() -> None:
     assert redact_url(url) == url
     assert redact_url("https://h.example/cb#access_token=t0k3n&state=1") == (
         "https://h.example/cb#access_token=***&state=1")
+
+
+def test_a_backend_error_s_traceback_holds_no_credential(caplog: pytest.LogCaptureFixture) -> None:
+    """--logDebug logs the traceback of a store that failed to open, with the
+    backend's exception: gcsfs checks a raw token with a GET whose URL requests
+    quotes in its error."""
+    token, password = f"ya29.{uuid.uuid4().hex}", f"pw-{uuid.uuid4().hex}"
+    storage = Storage("memory://scrub-traceback", {"token": token, "skip_instance_cache": True})
+    try:
+        raise requests.exceptions.ConnectionError(
+            f"Max retries exceeded with url: /tokeninfo?access_token={token} "
+            f"via http://proxy:{password}@p:3128")
+    except requests.exceptions.ConnectionError as exc:
+        failure = exc
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise failure
+
+    storage.fs.pipe_file = fail
+    with pytest.raises(FsJobStoreError) as caught:
+        storage.write_bytes("shared/x", b"x")
+    caplog.set_level(logging.DEBUG)
+    raised = _opening_failed(caught.value)  # what registration does for Toil
+    text = "".join(traceback.format_exception(caught.value)) + caplog.text + str(raised)
+    assert "requests.exceptions.ConnectionError: Max retries exceeded" in text  # the cause is shown
+    assert token not in text
+    assert password not in text
 
 
 def write_error(storage: Storage, failure: Exception) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from fsjobstore.cli import main
+from fsjobstore.cli import _option, main
 from tests._clock import clock
 from tests.inspect.workflow import FAIL_MESSAGE, FAILING_JOB, FILE_SIZES
 
@@ -116,6 +116,17 @@ def test_options_are_parsed_and_never_printed(
     assert main(["info", url, "-o", "auto_mkdir=false", "-o", "password=hunter22"]) == 1
     captured = capsys.readouterr()
     assert "hunter22" not in captured.out + captured.err
+
+
+@pytest.mark.parametrize(("given", "parsed"), [
+    ("password=98765432", "98765432"),  # a password of digits stays a string
+    ('password="98765432"', "98765432"),
+    ("token=true", "true"),
+    ('token={"type": "x"}', {"type": "x"}),  # a GCS token document
+    ("default_block_size=5242880", 5242880),  # not a credential: JSON
+])
+def test_credential_options_are_strings_unless_written_as_json(given: str, parsed: object) -> None:
+    assert _option(given) == (given.split("=", 1)[0], parsed)
 
 
 def test_an_option_meant_as_json_must_be_json(
