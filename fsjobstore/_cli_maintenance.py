@@ -49,8 +49,13 @@ def cmd_gc(args: argparse.Namespace) -> int:
     verb = "would remove" if args.dry_run else "removed"
     for problem in chosen:
         print(f"{verb}\t{problem.kind}\t{problem.key}")
-    younger = sum(1 for problem in problems if problem.removable) - len(chosen)
+    kept = [p for p in problems if p.removable and p not in chosen]
+    unknown = sum(1 for p in kept if p.modified is None)
+    younger = len(kept) - unknown
     spared = f"; {younger} younger than --min-age {args.min_age:g}s left alone" if younger else ""
+    if unknown:
+        spared += (f"; {unknown} of unknown age (the listing has no time) left alone: "
+                   "--min-age 0 removes them")
     print(f"{verb} {render.plural(len(chosen), 'orphan')}{spared}", file=sys.stderr)
     return 0
 

@@ -171,7 +171,8 @@ def listing_time(info: Mapping[str, Any], *names: str) -> datetime | None:
     """The first of *names* in a listing entry, as an aware UTC datetime, or None.
 
     Backends spell times differently: local gives POSIX seconds (``mtime``,
-    ``created``), s3fs ``LastModified`` datetimes, gcsfs/adlfs ISO strings.
+    ``created``), s3fs ``LastModified`` datetimes, gcsfs/adlfs ISO strings, FTP
+    ``20261129214235``.
     """
     for name in names:
         value = info.get(name)
@@ -182,13 +183,28 @@ def listing_time(info: Mapping[str, Any], *names: str) -> datetime | None:
         if isinstance(value, (int, float)):
             return datetime.fromtimestamp(float(value), tz=timezone.utc)
         if isinstance(value, str):
+            parsed: datetime | None
             try:
                 parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
             except ValueError:
-                continue
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+                parsed = _ftp_time(value)
+            if parsed is not None:
+                return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
     return None
 
 
+def _ftp_time(value: str) -> datetime | None:
+    """An FTP ``MLSD`` ``modify`` fact (``YYYYMMDDHHMMSS[.sss]``, UTC, RFC 3659)."""
+    whole, _, fraction = value.partition(".")
+    try:
+        parsed = datetime.strptime(whole, "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    if fraction.isdigit():
+        parsed = parsed.replace(microsecond=int(fraction[:6].ljust(6, "0")))
+    return parsed
+
+
 CREATED_FIELDS = ("created", "timeCreated", "creation_time", "ctime")
-MODIFIED_FIELDS = ("mtime", "LastModified", "last_modified", "updated")
+#: ``modify``: FTP's (fsspec's FTP listing passes the ``MLSD`` facts through).
+MODIFIED_FIELDS = ("mtime", "LastModified", "last_modified", "updated", "modify")

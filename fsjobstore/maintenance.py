@@ -28,7 +28,13 @@ from typing import Any
 from fsjobstore import layout
 from fsjobstore._redact import redacting_logger
 from fsjobstore._s3_uploads import Upload
-from fsjobstore._snapshot import MODIFIED_FIELDS, Snapshot, file_ids_in, listing_time
+from fsjobstore._snapshot import (
+    CREATED_FIELDS,
+    MODIFIED_FIELDS,
+    Snapshot,
+    file_ids_in,
+    listing_time,
+)
 from fsjobstore.errors import BackendError, NotAJobStoreError
 from fsjobstore.storage import Storage
 
@@ -143,7 +149,9 @@ def _missing_files(storage: Storage, snapshot: Snapshot) -> list[Problem]:
 
 
 def _modified(snapshot: Snapshot, key: str) -> datetime | None:
-    return listing_time(snapshot.objects.get(key, {}), *MODIFIED_FIELDS)
+    # A memory object has only a creation time, which a write renews (it makes
+    # a new object): as good a time for its age.
+    return listing_time(snapshot.objects.get(key, {}), *MODIFIED_FIELDS, *CREATED_FIELDS)
 
 
 def store_uploads(storage: Storage) -> list[Upload]:
@@ -201,7 +209,8 @@ def collect_garbage(
     """Remove the removable *problems* older than *min_age*; the ones removed (or, dry, to be).
 
     The age guard protects a running workflow, whose writes in flight look like
-    orphans for a moment.  An object whose listing has no time counts as old.
+    orphans for a moment.  An object whose listing has no time is of unknown age:
+    removed only when *min_age* is zero.
     Refuses with :class:`NotAJobStoreError`, even dry, when *problems* say the
     marker is missing or unreadable: without it, objects that look like orphans
     may belong to something else (or to a store of a format this release does
@@ -218,7 +227,8 @@ def collect_garbage(
     now = now or datetime.now(timezone.utc)
     chosen = [
         p for p in problems
-        if p.removable and (p.modified is None or now - p.modified >= min_age)
+        if p.removable and (min_age <= timedelta(0)
+                            or (p.modified is not None and now - p.modified >= min_age))
     ]
     if dry_run:
         return chosen
