@@ -61,12 +61,25 @@ def console() -> Any:
         ) from None
     import os
 
-    # Piped output is not cut to 80 columns unless COLUMNS asks for it.
+    # Piped output is not cut to 80 columns unless COLUMNS asks for it: a line
+    # is as long as its table, so grep and awk see whole IDs.
     wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
-    return Console(highlight=False, soft_wrap=False, width=200 if wide else None)
+    return Console(highlight=False, soft_wrap=False, width=_PIPED_WIDTH if wide else None)
 
 
-def cell(value: Any) -> str:
+#: The width of piped output: wider than any row (rich sizes a table to its content).
+_PIPED_WIDTH = 100_000
+
+
+def cell(value: Any) -> Any:
+    """*value* as a rich table cell: text shown as it is (a ``[red]`` or ``[/x]``
+    in a log message or a path is not markup)."""
+    from rich.text import Text
+
+    return Text(_cell_text(value))
+
+
+def _cell_text(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, datetime):
@@ -100,22 +113,25 @@ def pairs(items: Sequence[tuple[str, Any]], *, title: str | None = None) -> None
     """Print name/value pairs as a two-column rich table."""
     out = console()
     from rich.table import Table
+    from rich.text import Text
 
     shown = Table(title=title, show_header=False)
     shown.add_column("name", style="bold")
     shown.add_column("value", overflow="fold")
     for name, value in items:
-        shown.add_row(name, cell(value))
+        shown.add_row(Text(name), cell(value))
     out.print(shown)
 
 
 def tree(node: dict[str, Any]) -> None:
     """Print a key tree (nested ``name``/``objects``/``bytes``/``children``) with rich."""
     out = console()
+    from rich.text import Text
     from rich.tree import Tree
 
-    def label(n: dict[str, Any]) -> str:
-        return f"{n['name']}  [dim]{n['objects']} objects, {n['bytes']} bytes[/dim]"
+    def label(n: dict[str, Any]) -> Text:
+        return Text.assemble(n["name"], "  ", (f"{n['objects']} objects, {n['bytes']} bytes",
+                                               "dim"))
 
     def add(parent: Any, n: dict[str, Any]) -> None:
         for child in n.get("children", []):

@@ -232,7 +232,7 @@ def _print_logs(args: argparse.Namespace, rows: list[dict[str, Any]], *, first: 
             heading = None
         for row in rows:
             if heading is not None:
-                heading.print(f"[bold]{row['key']}[/bold]", markup=True)
+                heading.print(row["key"], style="bold", markup=False)
             else:
                 print(row["key"], flush=True)
             sys.stdout.write(row["text"].rstrip("\n") + "\n")
