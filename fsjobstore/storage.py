@@ -126,14 +126,34 @@ class Storage(StorageWrites):
         if self.capabilities.local:
             with self._errors(prefix, "delete"):
                 count = sum(len(files) for _, _, files in os.walk(path))
-                shutil.rmtree(path, ignore_errors=False) if os.path.isdir(path) else None
+                shutil.rmtree(path, onerror=_unless_gone)
             return count
         keys = self.list_keys(prefix)
         self.delete_many(keys)
         if self.capabilities.needs_dirs:
-            with self._errors(prefix, "delete"), contextlib.suppress(FileNotFoundError):
-                self.fs.rm(path, recursive=True)
+            with self._errors(prefix, "delete"):
+                self._remove_tree(path)
         return len(keys)
+
+    def _remove_tree(self, path: str) -> None:
+        """``fs.rm(path, recursive=True)``, beside another process removing it too
+        (two deletes of one job): what the other removed first is no error.
+
+        FTP answers a directory removed meanwhile with a 550, no FileNotFoundError,
+        and ends the call: it is called again, on what is left, while each call
+        finds some of it removed by the other.
+        """
+        for attempt in range(_TREE_ATTEMPTS):
+            try:
+                self.fs.rm(path, recursive=True)
+                return
+            except FileNotFoundError:
+                return
+            except Exception:
+                if not self.fs.exists(path):
+                    return
+                if attempt == _TREE_ATTEMPTS - 1:
+                    raise
 
     def remove_empty_parents(self, keys: Iterable[str]) -> None:
         """Remove the directories of deleted *keys* that are empty now, deepest
@@ -253,3 +273,13 @@ def _anonymous(fs: Any) -> bool:
     """Whether a gcsfs filesystem sends no credentials (``token="anon"``, or no others found)."""
     credentials = getattr(fs, "credentials", None)
     return credentials is not None and getattr(credentials, "credentials", False) is None
+
+
+#: Calls of fs.rm on a tree another process is removing too, before its error stands.
+_TREE_ATTEMPTS = 8
+
+
+def _unless_gone(function: object, path: str, exc_info: Any) -> None:
+    """shutil.rmtree's error handler: what another process removed first is no error."""
+    if not isinstance(exc_info[1], FileNotFoundError):
+        raise exc_info[1]
