@@ -134,6 +134,9 @@ class FsspecJobStore(FsspecURLAccess, JobMethods, FileMethods, SharedMethods, Hi
             raise JobStoreExistsException(self._display, PREFIX) from exc
         contents = storage.root_contents()
         if contents != "nothing":
+            if contents != "file" and storage.exists(layout.MARKER):
+                # Another leader created the store since the marker was read.
+                raise JobStoreExistsException(self._display, PREFIX)
             found = ("is a file, not a directory or prefix" if contents == "file"
                      else "already holds objects that are not a job store")
             raise NotAJobStoreError(
