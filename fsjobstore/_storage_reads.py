@@ -98,8 +98,10 @@ class StorageReads(StorageCore):
         with self._errors(key, "open"):
             if caps.name == "s3":
                 return self._s3_open(path)
-            if not caps.byte_ranges:
+            if caps.name == "sftp":  # an open SFTP handle reads the version it opened
                 return cast(BinaryIO, self.fs.open(path, "rb"))
+            if not caps.byte_ranges:
+                return self._spooled(path)
             first_read = FIRST_READ.get(caps.name)
             if first_read is not None:
                 return self._pinned_open(key, first_read(self.fs, path, SMALL_OBJECT))
@@ -112,6 +114,24 @@ class StorageReads(StorageCore):
         return cast(BinaryIO, io.BufferedReader(
             HeadThenRest(head, lambda: self._open_rest(key, path)), _COPY_CHUNK
         ))
+
+    def _spooled(self, path: str) -> BinaryIO:
+        """The object at *path* read whole, in one transfer, into an unnamed local
+        temporary file (backends without a profile, FTP).
+
+        fsspec's FTP file fetches each block with a transfer of its own, from
+        the block's offset: a replacement mid-read would be read on from there,
+        two versions mixed.  One ``get_file`` is one ``RETR``, like ``read_file``;
+        the file has no name to leave behind if the process is killed.
+        """
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes the stream
+        try:
+            self.fs.get_file(path, spool)
+            spool.seek(0)
+        except BaseException:
+            spool.close()
+            raise
+        return cast(BinaryIO, spool)
 
     def _pinned_open(self, key: str, first: FirstRead) -> BinaryIO:
         """A stream over the version of *key* that *first* read (GCS, Azure, memory)."""

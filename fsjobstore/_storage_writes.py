@@ -14,7 +14,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
-from typing import Any, BinaryIO, cast
+from typing import IO, Any, BinaryIO, cast
 
 from fsjobstore import _sftp_link, layout
 from fsjobstore._azure_writer import AzureWriter
@@ -239,15 +239,10 @@ class StorageWrites(StorageReads):
                 raise
             writer.commit()
             return
-        spool = tempfile.NamedTemporaryFile(prefix=layout.TEMP_PREFIX, delete=False)  # noqa: SIM115
-        try:
+        with _spool_file() as (spool, spool_path):
             yield cast(BinaryIO, spool)
-            spool.close()
-            self.put_local(spool.name, key)
-        finally:
-            spool.close()
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(spool.name)
+            spool.close()  # flushed; the caller may have closed it already
+            self.put_local(spool_path, key)
 
     def _put_in_parts(self, local_path: str, path: str, key: str) -> None:
         """Upload *local_path* through the backend's part writer: bounded memory."""
@@ -321,3 +316,30 @@ class StorageWrites(StorageReads):
             raise
         return True
 
+
+@contextlib.contextmanager
+def _spool_file() -> Iterator[tuple[IO[bytes], str]]:
+    """A local temporary file for a stream on its way to a backend without a part
+    writer, and a path that opens it (for ``put_file``).
+
+    On Linux it has no name (``O_TMPFILE``) and is opened again through
+    ``/proc/self/fd`` (a descriptor of its own, which closing the stream leaves
+    open): a process killed mid-stream leaves nothing behind.  Elsewhere it is
+    named, and removed at the end.
+    """
+    fd_dir = "/proc/self/fd"
+    if os.path.isdir(fd_dir):
+        with tempfile.TemporaryFile(prefix=layout.TEMP_PREFIX) as unnamed:
+            kept = os.dup(unnamed.fileno())
+            try:
+                yield unnamed, f"{fd_dir}/{kept}"
+            finally:
+                os.close(kept)
+        return
+    named = tempfile.NamedTemporaryFile(prefix=layout.TEMP_PREFIX, delete=False)  # noqa: SIM115
+    try:
+        yield named, named.name
+    finally:
+        named.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(named.name)
