@@ -47,6 +47,7 @@ __all__ = [
     "TOP_LEVEL",
     "FileKey",
     "hinted_basename",
+    "is_log_message",
     "is_temp_name",
     "job_id_from_key",
     "job_key",
@@ -274,6 +275,17 @@ def log_key(read: bool = False, name: str | None = None) -> str:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         name = f"{stamp}-{uuid.uuid4().hex}{LOG_SUFFIX}"
     return f"{LOGS_READ if read else LOGS}/{validate_key(name, what='log name')}"
+
+
+#: The name :func:`log_key` gives a log message: a UTC time stamp and 128 random bits.
+_LOG_NAME = re.compile(r"^\d{8}T\d{12}Z-[0-9a-f]{32}" + re.escape(LOG_SUFFIX) + r"\Z")
+
+
+def is_log_message(key: str) -> bool:
+    """Whether *key* is a log message (or its read marker) as only a job store
+    names one: no other program's ``logs/`` file is."""
+    top, _, name = key.partition("/")
+    return top in (LOGS, LOGS_READ) and _LOG_NAME.match(name) is not None
 
 
 def is_temp_name(name: str) -> bool:
