@@ -130,8 +130,8 @@ def tree(node: dict[str, Any]) -> None:
     from rich.tree import Tree
 
     def label(n: dict[str, Any]) -> Text:
-        return Text.assemble(n["name"], "  ", (f"{n['objects']} objects, {n['bytes']} bytes",
-                                               "dim"))
+        return Text.assemble(n["name"], "  ", (
+            f"{plural(n['objects'], 'object')}, {plural(n['bytes'], 'byte')}", "dim"))
 
     def add(parent: Any, n: dict[str, Any]) -> None:
         for child in n.get("children", []):

@@ -31,6 +31,6 @@ def test_the_last_log_message_of_a_destroyed_store_can_be_removed(backend: Backe
 def test_other_logs_without_a_marker_are_left_alone(backend: Backend) -> None:
     store = FsspecJobStore(backend.new_url(), **backend.storage_options)
     store.storage.write_bytes("logs/app.log", b"not a job store's")
-    with pytest.raises(NotAJobStoreError, match="holds objects but no fsjobstore.json"):
+    with pytest.raises(NotAJobStoreError, match=r"holds objects but no fsjobstore\.json"):
         store.destroy()
     assert store.storage.list_keys_at_root() == ["logs/app.log"]
