@@ -49,7 +49,8 @@ def cmd_gc(args: argparse.Namespace) -> int:
     verb = "would remove" if args.dry_run else "removed"
     for problem in chosen:
         print(f"{verb}\t{problem.kind}\t{problem.key}")
-    kept = [p for p in problems if p.removable and p not in chosen]
+    chosen_ids = {id(p) for p in chosen}
+    kept = [p for p in problems if p.removable and id(p) not in chosen_ids]
     unknown = sum(1 for p in kept if p.modified is None)
     younger = len(kept) - unknown
     spared = f"; {younger} younger than --min-age {args.min_age:g}s left alone" if younger else ""

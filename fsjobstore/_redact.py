@@ -61,9 +61,10 @@ def looks_secret(name: str) -> bool:
 
 
 #: A URL with a password in its authority: ``scheme://user:password@host``.  The
-#: password may hold ``#`` or ``?`` (unencoded, they end the authority for a URL
-#: parser, which would then see neither user nor password), not ``/``.
-_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*):[^/@]*@")
+#: password may hold ``#``, ``?`` (unencoded, they end the authority for a URL
+#: parser, which would then see neither user nor password) or ``@`` (the
+#: authority ends at the last one, as for urlsplit and fsspec), not ``/``.
+_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*):[^/\s]*@")
 #: A URL whose user part alone is a credential: ``https://TOKEN@host`` (a package
 #: index, a Sentry DSN).  Only web URLs: ``ssh://git@host`` names a user.
 _WEB_USERINFO = re.compile(r"https?://[^/@\s]+@", re.IGNORECASE)
@@ -139,52 +140,75 @@ def scrub_exception(exc: BaseException, secrets: Iterable[str] = ()) -> BaseExce
     A backend's exception can quote a credential (gcsfs checks a raw token with
     ``GET .../tokeninfo?access_token=...``, and requests puts that URL in its
     error), and a traceback, which ``--logDebug`` logs, prints every exception
-    of the chain.  Their messages are scrubbed in place; one whose text still
-    holds a credential afterwards is replaced by a :class:`RedactedError` with
-    its scrubbed text.  Returns *exc* or its stand-in.
+    of the chain.  Their messages and notes are scrubbed in place; one whose
+    text still holds a credential afterwards is replaced, wherever it is
+    linked, by a :class:`RedactedError` with its scrubbed text.  Returns *exc*
+    or its stand-in.
     """
-    return _scrub_chain(exc, tuple(secrets), {})
+    secrets = tuple(secrets)
+    found = _reachable(exc)
+    for each in found:
+        _scrub_fields(each, secrets)
+    stand_ins: dict[int, BaseException] = {}
+    for each in found:
+        try:
+            text = str(each)
+        except Exception:
+            continue
+        clean = scrub(text, secrets)
+        if clean != text:
+            stand_in = RedactedError(f"{type(each).__module__}.{type(each).__qualname__}: "
+                                     f"{clean}")
+            stand_in.__cause__, stand_in.__context__ = each.__cause__, each.__context__
+            stand_in.__suppress_context__ = each.__suppress_context__
+            stand_in.__traceback__ = each.__traceback__
+            stand_ins[id(each)] = stand_in
+
+    def linked(other: BaseException | None) -> BaseException | None:
+        return None if other is None else stand_ins.get(id(other), other)
+
+    for each in [*found, *stand_ins.values()]:
+        each.__cause__, each.__context__ = linked(each.__cause__), linked(each.__context__)
+        with contextlib.suppress(Exception):
+            each.args = tuple(linked(arg) if isinstance(arg, BaseException) else arg
+                              for arg in each.args)
+    return linked(exc) or exc
 
 
-def _scrub_chain(exc: BaseException, secrets: tuple[str, ...],
-                 done: dict[int, BaseException]) -> BaseException:
-    if id(exc) in done:
-        return done[id(exc)]
-    done[id(exc)] = exc  # a cycle ends here
+def _reachable(exc: BaseException) -> list[BaseException]:
+    """*exc* and every exception linked to it: causes, contexts, exceptions among
+    its args (requests wraps urllib3's so), members of exception groups."""
+    found: list[BaseException] = []
+    seen: set[int] = set()
+    pending = [exc]
+    while pending:
+        each = pending.pop()
+        if id(each) in seen:
+            continue  # a cycle
+        seen.add(id(each))
+        found.append(each)
+        pending.extend(other for other in (each.__cause__, each.__context__) if other is not None)
+        pending.extend(arg for arg in each.args if isinstance(arg, BaseException))
+        members = getattr(each, "exceptions", None)  # an ExceptionGroup's (3.11+)
+        if isinstance(members, tuple):
+            pending.extend(m for m in members if isinstance(m, BaseException))
+    return found
+
+
+def _scrub_fields(exc: BaseException, secrets: tuple[str, ...]) -> None:
+    """Scrub the text *exc* is made of: string args, OSError's fields, notes."""
     with contextlib.suppress(Exception):  # args of an extension type may be read-only
-        exc.args = tuple(_scrub_value(arg, secrets, done) for arg in exc.args)
-    if isinstance(exc, OSError):
-        for name in ("strerror", "filename", "filename2"):
-            value = getattr(exc, name, None)
-            if isinstance(value, str):
-                with contextlib.suppress(Exception):
-                    setattr(exc, name, scrub(value, secrets))
-    if exc.__cause__ is not None:
-        exc.__cause__ = _scrub_chain(exc.__cause__, secrets, done)
-    if exc.__context__ is not None:
-        exc.__context__ = _scrub_chain(exc.__context__, secrets, done)
-    try:
-        text = str(exc)
-    except Exception:
-        return exc
-    clean = scrub(text, secrets)
-    if clean == text:
-        return exc
-    stand_in = RedactedError(f"{type(exc).__module__}.{type(exc).__qualname__}: {clean}")
-    stand_in.__cause__, stand_in.__context__ = exc.__cause__, exc.__context__
-    stand_in.__suppress_context__ = exc.__suppress_context__
-    stand_in.__traceback__ = exc.__traceback__
-    done[id(exc)] = stand_in
-    return stand_in
-
-
-def _scrub_value(value: Any, secrets: tuple[str, ...],
-                 done: dict[int, BaseException]) -> Any:
-    if isinstance(value, str):
-        return scrub(value, secrets)
-    if isinstance(value, BaseException):
-        return _scrub_chain(value, secrets, done)
-    return value
+        exc.args = tuple(scrub(arg, secrets) if isinstance(arg, str) else arg
+                         for arg in exc.args)
+    names = ("strerror", "filename", "filename2") if isinstance(exc, OSError) else ()
+    for name in names:
+        value = getattr(exc, name, None)
+        if isinstance(value, str):
+            with contextlib.suppress(Exception):
+                setattr(exc, name, scrub(value, secrets))
+    notes = getattr(exc, "__notes__", None)
+    if isinstance(notes, list):
+        notes[:] = [scrub(note, secrets) if isinstance(note, str) else note for note in notes]
 
 
 class RedactingFilter(logging.Filter):
@@ -199,8 +223,10 @@ class RedactingFilter(logging.Filter):
             if clean != message:
                 record.msg, record.args = clean, ()
         if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
+            text = logging.Formatter().formatException(record.exc_info)
+            clean = scrub(text)
+            if clean != text:  # else the record keeps its exception for other handlers
+                record.exc_text, record.exc_info = clean, None
         return True
 
 

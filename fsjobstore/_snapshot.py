@@ -196,6 +196,8 @@ def listing_time(info: Mapping[str, Any], *names: str) -> datetime | None:
 def _ftp_time(value: str) -> datetime | None:
     """An FTP ``MLSD`` ``modify`` fact (``YYYYMMDDHHMMSS[.sss]``, UTC, RFC 3659)."""
     whole, _, fraction = value.partition(".")
+    if len(whole) != 14 or not whole.isdigit():  # strptime would take "2026112921"
+        return None
     try:
         parsed = datetime.strptime(whole, "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
     except ValueError:

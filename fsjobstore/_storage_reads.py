@@ -119,19 +119,22 @@ class StorageReads(StorageCore):
         """The object at *path* read whole, in one transfer, into an unnamed local
         temporary file (backends without a profile, FTP).
 
-        fsspec's FTP file fetches each block with a transfer of its own, from
-        the block's offset: a replacement mid-read would be read on from there,
-        two versions mixed.  One ``get_file`` is one ``RETR``, like ``read_file``;
-        the file has no name to leave behind if the process is killed.
+        The file has no name to leave behind if the process is killed.
         """
-        spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes the stream
-        try:
+        # fsspec's FTP file fetches each block with a transfer of its own, from
+        # the block's offset: a replacement mid-read would be read on from there,
+        # two versions mixed.  One get_file is one RETR, as for read_file.
+        with tempfile.TemporaryFile() as spool:
             self.fs.get_file(path, spool)
-            spool.seek(0)
+            # Read-only, as a read stream is: a descriptor of its own, opened "rb".
+            descriptor = os.dup(spool.fileno())
+        try:
+            stream = open(descriptor, "rb")  # noqa: SIM115 - the caller closes the stream
         except BaseException:
-            spool.close()
+            os.close(descriptor)
             raise
-        return cast(BinaryIO, spool)
+        stream.seek(0)
+        return cast(BinaryIO, stream)
 
     def _pinned_open(self, key: str, first: FirstRead) -> BinaryIO:
         """A stream over the version of *key* that *first* read (GCS, Azure, memory)."""

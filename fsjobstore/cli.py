@@ -34,8 +34,6 @@ def _option(text: str) -> tuple[str, Any]:
     if not sep or not name:
         # Never echo the text: it may be a credential typed without its name.
         raise argparse.ArgumentTypeError("expected KEY=VALUE (the value given is not shown)")
-    if looks_secret(name) and raw.lstrip()[:1] not in ("{", "[", '"'):
-        return name, raw  # a password of digits stays a string (a number would not be one)
     try:
         value: Any = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -44,6 +42,8 @@ def _option(text: str) -> tuple[str, Any]:
                 f"the value of {name} is not valid JSON ({exc.msg} at character {exc.pos}; "
                 "the value is not shown)") from None
         value = raw
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and looks_secret(name):
+        value = raw  # a password of digits stays a string (a number would not be one)
     return name, value
 
 

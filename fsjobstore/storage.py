@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
@@ -32,6 +33,9 @@ from fsjobstore._storage_writes import StorageWrites
 from fsjobstore.errors import ObjectNotFoundError, UnsupportedError
 
 __all__ = ["SMALL_OBJECT", "Storage"]
+
+#: Calls of fs.rm on a tree another process is removing too, before its error stands.
+_TREE_ATTEMPTS = 4
 
 
 class Storage(StorageWrites):
@@ -126,7 +130,8 @@ class Storage(StorageWrites):
         if self.capabilities.local:
             with self._errors(prefix, "delete"):
                 count = sum(len(files) for _, _, files in os.walk(path))
-                shutil.rmtree(path, onerror=_unless_gone)
+                if os.path.isdir(path):
+                    _remove_local_tree(path)
             return count
         keys = self.list_keys(prefix)
         self.delete_many(keys)
@@ -137,23 +142,29 @@ class Storage(StorageWrites):
 
     def _remove_tree(self, path: str) -> None:
         """``fs.rm(path, recursive=True)``, beside another process removing it too
-        (two deletes of one job): what the other removed first is no error.
-
-        FTP answers a directory removed meanwhile with a 550, no FileNotFoundError,
-        and ends the call: it is called again, on what is left, while each call
-        finds some of it removed by the other.
-        """
+        (two deletes of one job): what the other removed first is no error."""
+        # FTP answers a directory removed meanwhile with a 550, no
+        # FileNotFoundError, and the call ends there: it is made again on what
+        # is left, a few times, as each finds more of it removed by the other.
         for attempt in range(_TREE_ATTEMPTS):
             try:
                 self.fs.rm(path, recursive=True)
-                return
-            except FileNotFoundError:
-                return
             except Exception:
-                if not self.fs.exists(path):
+                # FileNotFoundError too: fsspec's FTP walk raises it for a
+                # subdirectory gone mid-walk, the rest still there.
+                if self._path_gone(path):
                     return
                 if attempt == _TREE_ATTEMPTS - 1:
                     raise
+            else:
+                return
+
+    def _path_gone(self, path: str) -> bool:
+        """Whether nothing is at the backend *path* (False when that cannot be told)."""
+        try:
+            return not self.fs.exists(path)
+        except Exception:
+            return False
 
     def remove_empty_parents(self, keys: Iterable[str]) -> None:
         """Remove the directories of deleted *keys* that are empty now, deepest
@@ -275,11 +286,15 @@ def _anonymous(fs: Any) -> bool:
     return credentials is not None and getattr(credentials, "credentials", False) is None
 
 
-#: Calls of fs.rm on a tree another process is removing too, before its error stands.
-_TREE_ATTEMPTS = 8
+def _remove_local_tree(path: str) -> None:
+    """shutil.rmtree, where what another process removed first is no error."""
 
+    def unless_gone(function: object, name: str, exc: BaseException) -> None:
+        if not isinstance(exc, FileNotFoundError):
+            raise exc
 
-def _unless_gone(function: object, path: str, exc_info: Any) -> None:
-    """shutil.rmtree's error handler: what another process removed first is no error."""
-    if not isinstance(exc_info[1], FileNotFoundError):
-        raise exc_info[1]
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=unless_gone)
+    else:
+        shutil.rmtree(path, onerror=lambda function, name, info: unless_gone(function, name,
+                                                                            info[1]))

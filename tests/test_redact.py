@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
 import logging
+import sys
 import traceback
 
 import pytest
@@ -27,6 +29,7 @@ MARK = "PWMARK1234"
     f"sftp://me:ab#{MARK}@host/path",  # '#' and '?' end a URL parser's authority
     f"sftp://me:ab?{MARK}@host/path",
     f"filecache::s3://b/k?X-Amz-Signature={MARK}",
+    f"ftp://user:p@{MARK}@127.0.0.1:9/x",  # the authority ends at the last '@'
 ])
 def test_redact_url_hides_passwords_a_url_parser_misses(url: str) -> None:
     hidden = redact_url(url)
@@ -36,7 +39,8 @@ def test_redact_url_hides_passwords_a_url_parser_misses(url: str) -> None:
 
 
 @pytest.mark.parametrize("url", ["sftp://me@host/p", "s3://b/dir:x/user@example.com/run",
-                                 "file:///tmp/a b", "gs://b/k?alt=media"])
+                                 "file:///tmp/a b", "gs://b/k?alt=media",
+                                 "cannot reach ftp://host:21, mail admin@example.com"])
 def test_redact_url_keeps_urls_without_credentials(url: str) -> None:
     assert redact_url(url) == url
 
@@ -137,3 +141,33 @@ def test_redacting_logger_scrubs_messages_and_tracebacks(
     assert "reading failed: failed: https://h/o?X-Goog-Signature=***" in caplog.text
     assert "Traceback" in caplog.text
     assert MARK not in caplog.text
+
+
+def test_a_stand_in_replaces_its_exception_everywhere_in_a_cycle() -> None:
+    leaky = _OwnText(f"https://h/o?sig={MARK}")
+    other = ValueError("b")
+    leaky.__context__, other.__context__ = other, leaky
+    cleaned = scrub_exception(leaky)
+    assert isinstance(cleaned, RedactedError)
+    assert cleaned.__context__ is other
+    assert other.__context__ is cleaned  # type: ignore[comparison-overlap]
+    assert MARK not in _chain(cleaned)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="notes and groups are Python 3.11's")
+def test_notes_and_group_members_are_scrubbed() -> None:
+    member = ValueError(f"GET /o?token={MARK}")
+    member.add_note(f"while reading https://h/o?X-Amz-Signature={MARK}")
+    group = builtins.ExceptionGroup("two reads failed", [member, KeyError("k")])
+    assert MARK not in _chain(scrub_exception(group))
+
+
+def test_a_record_without_secrets_keeps_its_exception(
+        caplog: pytest.LogCaptureFixture) -> None:
+    logger = redacting_logger("fsjobstore.test_redact")
+    with caplog.at_level(logging.DEBUG, logger="fsjobstore.test_redact"):
+        try:
+            raise ValueError("nothing secret")
+        except ValueError:
+            logger.debug("failed", exc_info=True)
+    assert caplog.records[-1].exc_info is not None  # for other handlers to format

@@ -121,7 +121,8 @@ def test_options_are_parsed_and_never_printed(
 @pytest.mark.parametrize(("given", "parsed"), [
     ("password=98765432", "98765432"),  # a password of digits stays a string
     ('password="98765432"', "98765432"),
-    ("token=true", "true"),
+    ("look_for_keys=false", False),  # asyncssh's: a credential word, a boolean
+    ("client_keys=null", None),
     ('token={"type": "x"}', {"type": "x"}),  # a GCS token document
     ("default_block_size=5242880", 5242880),  # not a credential: JSON
 ])
