@@ -169,7 +169,13 @@ def safe_basename(name: str | None, default: str = "stream") -> str:
     if not name:
         return default
     base = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    cleaned = _UNSAFE_CHARS.sub("_", base).strip("_")[:_MAX_BASENAME]
+    cleaned = _UNSAFE_CHARS.sub("_", base).strip("_")
+    if cleaned.startswith(".") and not base.startswith("."):
+        cleaned = "_" + cleaned  # "日本語.csv": not a hidden ".csv"
+    if len(cleaned) > _MAX_BASENAME:  # cut the stem, keep a short extension
+        stem, dot, extension = cleaned.rpartition(".")
+        keep = len(dot + extension) if stem and len(extension) <= 16 else 0
+        cleaned = cleaned[:_MAX_BASENAME - keep] + cleaned[len(cleaned) - keep:]
     if cleaned in ("", ".", "..") or cleaned.startswith(TEMP_PREFIX):
         cleaned = "_" + cleaned if cleaned not in ("", ".", "..") else default
     return cleaned

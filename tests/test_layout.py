@@ -31,6 +31,16 @@ def test_safe_basename_is_one_valid_component(name: str | None) -> None:
     assert not layout.is_temp_name(base)
 
 
+@pytest.mark.parametrize(("name", "expected"), [
+    ("日本語 ファイル.csv", "_.csv"),  # not a hidden file
+    (".bashrc", ".bashrc"),  # a hidden file stays one
+    ("L" * 200 + ".txt", "L" * 116 + ".txt"),  # cut in the stem, the extension kept
+    ("x" * 300, "x" * 120),
+])
+def test_safe_basename_keeps_what_a_name_says(name: str, expected: str) -> None:
+    assert layout.safe_basename(name) == expected
+
+
 @given(st.text(max_size=300))
 def test_new_file_keys_parse_back(name: str) -> None:
     for owner in (None, "job-0123"):
