@@ -125,7 +125,22 @@ class StorageReads(StorageCore):
         # the block's offset: a replacement mid-read would be read on from there,
         # two versions mixed.  One get_file is one RETR, as for read_file.
         with tempfile.TemporaryFile() as spool:
-            self.fs.get_file(path, spool)
+            try:
+                self.fs.get_file(path, spool)
+            except FileNotFoundError:
+                raise
+            except Exception:
+                # Once more on a new connection: a transfer that failed midway
+                # (a data connection refused or timed out under load) can leave
+                # ftplib's control connection a reply behind, and every later
+                # command on it answered with the one before's reply.
+                reconnect = getattr(self.fs, "_connect", None)
+                if reconnect is None:
+                    raise
+                reconnect()
+                spool.seek(0)
+                spool.truncate()
+                self.fs.get_file(path, spool)
             # Read-only, as a read stream is: a descriptor of its own, opened "rb".
             descriptor = os.dup(spool.fileno())
         try:

@@ -159,13 +159,6 @@ class Storage(StorageWrites):
             else:
                 return
 
-    def _path_gone(self, path: str) -> bool:
-        """Whether nothing is at the backend *path* (False when that cannot be told)."""
-        try:
-            return not self.fs.exists(path)
-        except Exception:
-            return False
-
     def remove_empty_parents(self, keys: Iterable[str]) -> None:
         """Remove the directories of deleted *keys* that are empty now, deepest
         first, never the root (where directories are real).  Only those: other

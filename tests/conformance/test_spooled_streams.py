@@ -48,3 +48,28 @@ def test_a_stream_closed_inside_its_block_is_stored(store: FsspecJobStore) -> No
         stream.close()  # as code that wraps the stream and closes its wrapper may
     with store.read_shared_file_stream("closed-early") as stored:
         assert stored.read() == DATA
+
+
+def test_a_transfer_failing_once_is_read_again_on_a_new_connection(
+        store: FsspecJobStore) -> None:
+    import ftplib
+
+    with store.write_file_stream() as (stream, file_id):
+        stream.write(DATA)
+    fs = store.storage.fs
+    real_get_file = fs.get_file
+    connections: list[object] = [fs.ftp]
+
+    def fail_once(*args: object, **kwargs: object) -> None:
+        if len(connections) == 1:
+            connections.append("failed")
+            raise ftplib.error_temp("425 Can't open data connection (injected)")
+        real_get_file(*args, **kwargs)
+
+    fs.get_file = fail_once
+    try:
+        with store.read_file_stream(file_id) as stored:
+            assert stored.read() == DATA
+    finally:
+        del fs.get_file
+    assert fs.ftp is not connections[0]  # a new control connection
