@@ -91,17 +91,11 @@ def holds_secret(text: str) -> bool:
                    for match in _QUERY_PARAMETER.finditer(text)))
 
 
-def _hide_patterns(text: str) -> str:
-    text = _URL_PASSWORD.sub(r"\1:***@", text)
-    text = _CONNECTION_SECRET.sub(r"\1=***", text)
-    return _scrub_query(text)
-
-
 def redact_url(url: str) -> str:
     """*url* without a password in its authority or signatures in its query.
 
     Every URL in a chained one (``simplecache::sftp://user:pw@host/path``)."""
-    return _hide_patterns(url)
+    return scrub(url)
 
 
 def secret_values(options: Mapping[str, Any]) -> list[str]:
@@ -126,7 +120,9 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
-    return _hide_patterns(text)
+    text = _URL_PASSWORD.sub(r"\1:***@", text)
+    text = _CONNECTION_SECRET.sub(r"\1=***", text)
+    return _scrub_query(text)
 
 
 class RedactedError(Exception):
