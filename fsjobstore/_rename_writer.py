@@ -16,9 +16,19 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
+from fsjobstore import _sftp_link
 from fsjobstore._sequential_writer import SequentialWriter
 
-__all__ = ["RenameWriter"]
+__all__ = ["RenameWriter", "atomic_move"]
+
+
+def atomic_move(fs: Any, source: str, target: str) -> None:
+    """``fs.mv(source, target)`` on a backend whose rename replaces atomically;
+    on SFTP only as a POSIX rename (see :mod:`fsjobstore._sftp_link`)."""
+    if _sftp_link.is_sftp(fs):
+        _sftp_link.rename(fs, source, target)
+    else:
+        fs.mv(source, target)
 
 
 class RenameWriter(SequentialWriter):
@@ -50,7 +60,7 @@ class RenameWriter(SequentialWriter):
 
     def _finish(self, handle: Any) -> None:
         handle.close()
-        self._fs.mv(self._temp, self._path)
+        atomic_move(self._fs, self._temp, self._path)
 
     def _drop(self, handle: Any | None) -> None:
         if handle is not None:

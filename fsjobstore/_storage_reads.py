@@ -293,11 +293,6 @@ class StorageReads(StorageCore):
                 raise FileNotFoundError(path)
             return int(info.get("size") or 0)
 
-    def info(self, key: str) -> dict[str, Any]:
-        path = self.path(key)
-        with self._errors(key, "stat"):
-            return dict(self.fs.info(path))
-
     def list_keys(self, prefix: str) -> list[str]:
         """Every key below *prefix* (recursive), temporary objects included."""
         return self._list_below(self.path(prefix), prefix)

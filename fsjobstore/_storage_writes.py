@@ -29,7 +29,7 @@ from fsjobstore._local_io import (
     write_local_with,
 )
 from fsjobstore._part_writer import PartWriter
-from fsjobstore._rename_writer import RenameWriter
+from fsjobstore._rename_writer import RenameWriter, atomic_move
 from fsjobstore._s3_writer import S3Writer
 from fsjobstore._storage_core import SMALL_OBJECT
 from fsjobstore._storage_reads import StorageReads
@@ -69,7 +69,7 @@ def move_into_place(fs: Any, upload: Callable[[str], object], temp: str, path: s
     """``upload(temp)``, then move *temp* onto *path*; if either fails, *temp* goes."""
     try:
         upload(temp)
-        fs.mv(temp, path)
+        atomic_move(fs, temp, path)
     except BaseException:
         with contextlib.suppress(Exception):
             fs.rm_file(temp)

@@ -175,8 +175,13 @@ class FsspecJobStore(FsspecURLAccess, JobMethods, FileMethods, SharedMethods, Hi
         parse_marker(storage, marker)
         if pickled is None:
             raise UnfinishedStoreError(self._display)
-        config = safeUnpickleFromStream(io.BytesIO(pickled))
-        assert config.workflowID is not None
+        where = f"{storage.url}: {config_key}"
+        try:
+            config = safeUnpickleFromStream(io.BytesIO(pickled))
+        except Exception as exc:
+            raise CorruptObjectError(f"{where}: Toil's config does not unpickle: {exc}") from None
+        if getattr(config, "workflowID", None) is None:
+            raise CorruptObjectError(f"{where}: not a Toil config with a workflow ID")
         # What AbstractJobStore.resume sets, from the bytes already read.
         setattr(self, "_AbstractJobStore__config", config)  # noqa: B010 - a mangled name
 

@@ -268,10 +268,6 @@ class Storage(StorageWrites):
             )
         )
 
-    def full_url(self, key: str) -> str:
-        """The fsspec URL of *key* (no credentials)."""
-        return str(self.fs.unstrip_protocol(self.path(key)))
-
 
 def _anonymous(fs: Any) -> bool:
     """Whether a gcsfs filesystem sends no credentials (``token="anon"``, or no others found)."""

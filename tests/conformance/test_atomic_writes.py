@@ -79,6 +79,13 @@ def test_failed_upload_keeps_old_version(
         monkeypatch.setattr("fsjobstore._storage_writes.os.replace", broken)
     elif storage.capabilities.atomic_put:
         monkeypatch.setattr(storage.fs, "pipe_file", broken)
+    elif storage.capabilities.name == "sftp":  # a POSIX rename over SFTP (not fs.mv)
+        import asyncssh
+
+        async def broken_rename(*args: object, **kwargs: object) -> None:
+            broken()
+
+        monkeypatch.setattr(asyncssh.SFTPClient, "posix_rename", broken_rename)
     else:
         monkeypatch.setattr(storage.fs, "mv", broken)
     job.remainingTryCount = 1

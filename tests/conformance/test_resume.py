@@ -34,6 +34,16 @@ def test_a_newer_format_is_refused(store: FsspecJobStore, backend: Backend) -> N
         _again(store, backend).resume()
 
 
+@pytest.mark.parametrize("config", [b"", b"\x80\x04garbage", pickle.dumps({"no": "config"})])
+def test_a_config_that_does_not_read_is_named(
+    store: FsspecJobStore, backend: Backend, config: bytes
+) -> None:
+    key = layout.shared_key("config.pickle")
+    store.storage.write_bytes(key, config)
+    with pytest.raises(CorruptObjectError, match=f"{key}: .*(unpickle|Toil config)"):
+        _again(store, backend).resume()
+
+
 def test_a_store_whose_marker_is_gone_is_refused(store: FsspecJobStore, backend: Backend) -> None:
     marker = store.storage.read_bytes(layout.MARKER)
     store.storage.delete(layout.MARKER)

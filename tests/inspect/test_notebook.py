@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests._server_kit import require_module
 from tests.inspect.conftest import REPO_ROOT
 
 NOTEBOOK = REPO_ROOT / "examples" / "explore_store.ipynb"
@@ -16,8 +17,10 @@ NOTEBOOK = REPO_ROOT / "examples" / "explore_store.ipynb"
 
 @pytest.mark.slow
 def test_example_notebook_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    nbclient = pytest.importorskip("nbclient")
-    nbformat = pytest.importorskip("nbformat")
+    for module in ("nbclient", "nbformat", "ipykernel"):
+        require_module(module, "pip install -r requirements/ci.txt")
+    import nbclient
+    import nbformat
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     made = set(Path(tempfile.gettempdir()).glob("fsjobstore-example-*"))
