@@ -11,12 +11,14 @@ whose :class:`~fsjobstore.storage.Storage` is the class to use.
 from __future__ import annotations
 
 import contextlib
+import ftplib
 import threading
-from collections.abc import Mapping
-from typing import Any, NoReturn
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 from fsjobstore import layout
+from fsjobstore._ftp_calls import ftp_stat, is_ftp
 from fsjobstore._redact import redact_url, scrub, scrub_exception, secret_values
 from fsjobstore.backends import Capabilities, default_options, profile_for
 from fsjobstore.errors import (
@@ -31,7 +33,9 @@ from fsjobstore.errors import (
 from fsjobstore.locator import check_store_path, lower_scheme
 
 __all__ = ["SMALL_OBJECT", "StorageCore", "check_protocol_known", "connection_closed",
-           "forget_instance", "uncached"]
+           "forget_instance", "ftp_transient", "uncached"]
+
+_T = TypeVar("_T")
 
 #: Objects up to this size are read and written in one request, held in memory.
 SMALL_OBJECT = 8 * 1024 * 1024
@@ -39,6 +43,11 @@ SMALL_OBJECT = 8 * 1024 * 1024
 _WRITES = frozenset({"write", "write (bulk)", "upload"})
 #: Actions that read one key: where one fails, its absence is the likely cause.
 _READS = frozenset({"read", "open", "download", "stat"})
+#: What ftplib raises for a transfer that failed under load (a data connection
+#: refused or timed out, a 4xx answer) and for a control connection whose answers
+#: no longer match its commands (a reply left behind): not the server's "no".
+_FTP_TRANSIENT = (ftplib.error_temp, ftplib.error_reply, ftplib.error_proto, EOFError,
+                  TimeoutError, ConnectionError)
 
 
 class _Translated:
@@ -65,6 +74,15 @@ def connection_closed(fs: Any) -> bool:
     """Whether *fs* is an sshfs filesystem whose SSH connection is closed."""
     client = getattr(fs, "_client", None)
     return client is not None and bool(client.is_closed())
+
+
+def ftp_transient(exc: BaseException) -> bool:
+    """Whether *exc*, raised by fsspec's FTP, may be the connection's fault rather
+    than the server's answer: a ``FileNotFoundError`` too, when fsspec made it of
+    such a failure (its ``cat_file`` calls any failed RETR "not found")."""
+    if isinstance(exc, FileNotFoundError):
+        return exc.__cause__ is not None and ftp_transient(exc.__cause__)
+    return isinstance(exc, _FTP_TRANSIENT)
 
 
 def forget_instance(fs: Any) -> None:
@@ -194,6 +212,37 @@ class StorageCore:
                 forget_instance(dead)
                 self._fs = uncached(type(dead)(*dead.storage_args, **dead.storage_options))
 
+    def _once_more(self, call: Callable[[], _T]) -> _T:
+        """``call()``, and on FTP once more on a new control connection if it failed
+        as a connection fails under load (:func:`ftp_transient`).  Only for calls
+        that may be made twice: reads, checks, listings, deletes, uploads to a
+        temporary sibling.
+        """
+        if self.capabilities.thread_safe:
+            return call()
+        try:
+            return call()
+        except Exception as exc:
+            if not (ftp_transient(exc) and self._new_ftp_connection()):
+                raise
+        return call()
+
+    def _new_ftp_connection(self) -> bool:
+        """Replace the thread's FTP control connection with a new one; False where
+        the filesystem has none.
+
+        A data connection refused or timed out can leave ftplib's control
+        connection a reply behind, every later command on it answered with the
+        one before's reply: nothing sent on it afterwards can be trusted.
+        """
+        fs = self.fs
+        if not is_ftp(fs):
+            return False
+        with contextlib.suppress(Exception):
+            fs.ftp.close()
+        fs._connect()
+        return True
+
     # -- paths and errors -------------------------------------------------------
 
     def path(self, key: str) -> str:
@@ -293,7 +342,17 @@ class StorageCore:
         FTP raises ``error_perm: 550``); one more request tells.
         """
         try:
-            return not self.fs.exists(path)
+            return not self._anything_at(path)
         except Exception:  # cannot tell: keep the original error
             return False
+
+    def _anything_at(self, path: str) -> bool:
+        """Whether anything (an object, a directory) is at the backend *path*.
+
+        On FTP one MLST, made once more after a failure (fsspec's ``exists`` takes
+        any failure for "nothing there"); its errors are raised.
+        """
+        if is_ftp(self.fs):
+            return self._once_more(lambda: ftp_stat(self.fs, path)) is not None
+        return bool(self.fs.exists(path))
 

@@ -13,11 +13,12 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any, BinaryIO, cast
 
 from fsjobstore import _s3_stream, layout
 from fsjobstore._direct_calls import LIST_BELOW, OBJECT_SIZE
+from fsjobstore._ftp_calls import ftp_find, ftp_retrieve, ftp_size, is_ftp
 from fsjobstore._local_io import open_local, read_local
 from fsjobstore._pinned_reads import FIRST_READ, FirstRead
 from fsjobstore._pinned_stream import PinnedStream
@@ -44,7 +45,8 @@ class StorageReads(StorageCore):
             except OSError as exc:
                 self._raise_translated(exc, key, "read")
         with self._errors(key, "read"):
-            return bytes(self.fs.cat_file(path, **self.capabilities.read_kwargs))
+            return bytes(self._once_more(
+                lambda: self.fs.cat_file(path, **self.capabilities.read_kwargs)))
 
     def read_many(self, keys: Sequence[str]) -> dict[str, bytes | None]:
         """Contents of many keys, fetched concurrently where the backend is async.
@@ -63,9 +65,12 @@ class StorageReads(StorageCore):
                     except FileNotFoundError:
                         out[key] = None
                 return out
-            found = self.fs.cat(
-                list(paths), on_error="return", **self.capabilities.read_kwargs
-            )
+            if self.capabilities.thread_safe:
+                found = self.fs.cat(
+                    list(paths), on_error="return", **self.capabilities.read_kwargs
+                )
+            else:  # one by one, as fs.cat reads them there; each once more (FTP)
+                found = {path: self._read_or_error(path) for path in paths}
         result: dict[str, bytes | None] = {}
         for path, key in paths.items():
             value = found.get(path, found.get(self.fs._strip_protocol(path)))
@@ -78,6 +83,12 @@ class StorageReads(StorageCore):
             else:
                 result[key] = bytes(value)
         return result
+
+    def _read_or_error(self, path: str) -> bytes | Exception:
+        try:
+            return bytes(self._once_more(lambda: self.fs.cat_file(path)))
+        except Exception as exc:
+            return exc
 
     def read_batches(self, keys: Sequence[str], size: int) -> Iterator[dict[str, bytes | None]]:
         """:meth:`read_many` over *keys*, *size* keys at a time, so that only one
@@ -125,22 +136,16 @@ class StorageReads(StorageCore):
         # the block's offset: a replacement mid-read would be read on from there,
         # two versions mixed.  One get_file is one RETR, as for read_file.
         with tempfile.TemporaryFile() as spool:
-            try:
-                self.fs.get_file(path, spool)
-            except FileNotFoundError:
-                raise
-            except Exception:
-                # Once more on a new connection: a transfer that failed midway
-                # (a data connection refused or timed out under load) can leave
-                # ftplib's control connection a reply behind, and every later
-                # command on it answered with the one before's reply.
-                reconnect = getattr(self.fs, "_connect", None)
-                if reconnect is None:
-                    raise
-                reconnect()
+
+            def read() -> None:
                 spool.seek(0)
                 spool.truncate()
-                self.fs.get_file(path, spool)
+                if is_ftp(self.fs):
+                    ftp_retrieve(self.fs, path, spool)
+                else:
+                    self.fs.get_file(path, spool)
+
+            self._once_more(read)  # once more on a new connection after a failed transfer
             # Read-only, as a read stream is: a descriptor of its own, opened "rb".
             descriptor = os.dup(spool.fileno())
         try:
@@ -232,7 +237,7 @@ class StorageReads(StorageCore):
                 else:
                     # Bounded memory: one streaming GET on S3 and GCS, a few ranges
                     # at a time on Azure (the profile's download_kwargs).
-                    self.fs.get_file(path, temp, **self.capabilities.download_kwargs)
+                    self._once_more(lambda: self._download(path, temp))
             mode = 0o777 if executable else 0o666
             umask = os.umask(0)
             os.umask(umask)
@@ -242,6 +247,14 @@ class StorageReads(StorageCore):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
             raise
+
+    def _download(self, path: str, local_path: str) -> None:
+        """``fs.get_file``, one RETR on FTP; *local_path* is written from its start."""
+        if is_ftp(self.fs):
+            with open(local_path, "wb") as sink:
+                ftp_retrieve(self.fs, path, sink)
+            return
+        self.fs.get_file(path, local_path, **self.capabilities.download_kwargs)
 
     @staticmethod
     def _hard_link(source: str, temp: str) -> bool:
@@ -261,17 +274,24 @@ class StorageReads(StorageCore):
         if self.capabilities.local:
             return os.path.isfile(path)  # never raises
         with self._errors(key, "check"):
-            return self._is_object(path)
+            return self._once_more(lambda: self._is_object(path))
 
     def _is_object(self, path: str) -> bool:
         """Whether an object is at the backend *path*: one request where the
         backend has a direct call, errors untranslated."""
         if self.capabilities.local:
             return os.path.isfile(path)
-        object_size = OBJECT_SIZE.get(self.capabilities.name)
+        object_size = self._object_size()
         if object_size is not None:
             return object_size(self.fs, path) is not None
         return bool(self.fs.isfile(path))
+
+    def _object_size(self) -> Callable[[Any, str], int | None] | None:
+        """The backend's direct call for the size of an object (None: there is none)."""
+        object_size = OBJECT_SIZE.get(self.capabilities.name)
+        if object_size is None and is_ftp(self.fs):
+            return ftp_size
+        return object_size
 
     def size(self, key: str) -> int:
         """Size of *key* in bytes; :class:`ObjectNotFoundError` if missing."""
@@ -282,16 +302,19 @@ class StorageReads(StorageCore):
             except OSError as exc:
                 self._raise_translated(exc, key, "stat")
         with self._errors(key, "stat"):
-            object_size = OBJECT_SIZE.get(self.capabilities.name)  # one request
-            if object_size is not None:
-                size = object_size(self.fs, path)
-                if size is None:
-                    raise FileNotFoundError(path)
-                return size
-            info = self.fs.info(path)
-            if info.get("type") == "directory":
+            return self._once_more(lambda: self._size(path))
+
+    def _size(self, path: str) -> int:
+        object_size = self._object_size()  # one request
+        if object_size is not None:
+            size = object_size(self.fs, path)
+            if size is None:
                 raise FileNotFoundError(path)
-            return int(info.get("size") or 0)
+            return size
+        info = self.fs.info(path)
+        if info.get("type") == "directory":
+            raise FileNotFoundError(path)
+        return int(info.get("size") or 0)
 
     def list_keys(self, prefix: str) -> list[str]:
         """Every key below *prefix* (recursive), temporary objects included."""
@@ -308,7 +331,8 @@ class StorageReads(StorageCore):
                 return keys
             list_below = LIST_BELOW.get(self.capabilities.name)  # one request a page
             try:
-                found = list_below(self.fs, path) if list_below else self._find(path)
+                found = self._once_more(
+                    lambda: list_below(self.fs, path) if list_below else self._find(path))
             except FileNotFoundError:
                 return []
         return [self.key_of(p) for p in found]
@@ -321,6 +345,9 @@ class StorageReads(StorageCore):
                 # s3fs follows an empty listing with a HEAD and a second LIST
                 # (is *path* a file?); a prefix query skips that.
                 return self.fs.find(parent, prefix=leaf + "/", **kwargs)
+        if is_ftp(self.fs):  # fsspec's find leaves out a directory it failed to list
+            found = ftp_find(self.fs, path)
+            return found if kwargs.get("detail") else sorted(found)
         return self.fs.find(path, **kwargs)
 
     def list_keys_at_root(self) -> list[str]:
@@ -331,7 +358,8 @@ class StorageReads(StorageCore):
         """Objects directly under the root (with details), and the prefixes there."""
         with self._errors("", "list"):
             try:
-                entries = self.fs.ls(self.root, detail=True) if self.root else []
+                entries = self._once_more(
+                    lambda: self.fs.ls(self.root, detail=True)) if self.root else []
             except FileNotFoundError:
                 return {}, set()
         found: dict[str, dict[str, Any]] = {}
@@ -351,7 +379,7 @@ class StorageReads(StorageCore):
         path = self.path(prefix)
         with self._errors(prefix, "list"):
             try:
-                found = self._find(path, detail=True)
+                found = self._once_more(lambda: self._find(path, detail=True))
             except FileNotFoundError:
                 return {}
         return {
@@ -395,10 +423,12 @@ class StorageReads(StorageCore):
                 if os.path.isdir(self.root):
                     return "objects" if os.listdir(self.root) else "nothing"
                 return "file" if os.path.exists(self.root) else "nothing"
-            if self.capabilities.needs_dirs and self.fs.isfile(self.root):
+            if self.capabilities.needs_dirs and (
+                    self._once_more(lambda: self._is_object(self.root)) if is_ftp(self.fs)
+                    else self.fs.isfile(self.root)):
                 return "file"  # SFTP cannot list a file; FTP lists one by its bare name
             try:
-                listing = self.fs.ls(self.root, detail=False)
+                listing = self._once_more(lambda: self.fs.ls(self.root, detail=False))
             except FileNotFoundError:
                 return "nothing"
         # Object stores list a file root as itself.

@@ -18,6 +18,7 @@ from typing import IO, Any, BinaryIO, cast
 
 from fsjobstore import _sftp_link, layout
 from fsjobstore._azure_writer import AzureWriter
+from fsjobstore._ftp_calls import ftp_makedirs, is_ftp
 from fsjobstore._gcs_writer import GCSWriter
 from fsjobstore._local_io import (
     copy_into,
@@ -31,7 +32,7 @@ from fsjobstore._local_io import (
 from fsjobstore._part_writer import PartWriter
 from fsjobstore._rename_writer import RenameWriter, atomic_move
 from fsjobstore._s3_writer import S3Writer
-from fsjobstore._storage_core import SMALL_OBJECT
+from fsjobstore._storage_core import SMALL_OBJECT, ftp_transient
 from fsjobstore._storage_reads import StorageReads
 from fsjobstore.errors import (
     BackendError,
@@ -65,11 +66,16 @@ def object_writer(
     return None
 
 
-def move_into_place(fs: Any, upload: Callable[[str], object], temp: str, path: str) -> None:
-    """``upload(temp)``, then move *temp* onto *path*; if either fails, *temp* goes."""
+def move_into_place(fs: Any, upload: Callable[[str], object], temp: str, path: str,
+                    move: Callable[[str, str], object] | None = None) -> None:
+    """``upload(temp)``, then move *temp* onto *path* (with *move*, if given, else
+    :func:`~fsjobstore._rename_writer.atomic_move`); if either fails, *temp* goes."""
     try:
         upload(temp)
-        atomic_move(fs, temp, path)
+        if move is None:
+            atomic_move(fs, temp, path)
+        else:
+            move(temp, path)
     except BaseException:
         with contextlib.suppress(Exception):
             fs.rm_file(temp)
@@ -102,7 +108,7 @@ class StorageWrites(StorageReads):
             elif exclusive and caps.name == "sftp" and self._link_exclusive(key, data):
                 return
             else:
-                if exclusive and self.fs.exists(path):
+                if exclusive and self._anything_at(path):
                     raise FileExistsError(path)
                 self._via_temp(key, lambda temp: self.fs.pipe_file(temp, data))
 
@@ -283,8 +289,32 @@ class StorageWrites(StorageReads):
         """Upload to a temporary sibling, then move it onto *key*."""
         temp = self.path(layout.temp_sibling(key))
         if self.capabilities.needs_dirs:
-            self._make_dirs(self.fs._parent(temp))
-        move_into_place(self.fs, upload, temp, self.path(key))
+            self._once_more(lambda: self._make_dirs(self.fs._parent(temp)))
+        # The temporary sibling is this write's alone: uploaded again from its start.
+        move_into_place(self.fs, lambda t: self._once_more(lambda: upload(t)), temp,
+                        self.path(key), self._move)
+
+    def _move(self, temp: str, path: str) -> None:
+        """:func:`~fsjobstore._rename_writer.atomic_move`; on FTP, a rename that
+        failed as a connection fails under load is judged on a new connection by
+        what the server holds.
+
+        The rename may have been done with its answer lost.  *temp* is this
+        write's alone (128 random bits): still there, it was not renamed, and is
+        renamed once more; gone, only this rename took it, so *path* holds (or
+        held) this write, which has succeeded unless *path* is gone too.
+        """
+        try:
+            atomic_move(self.fs, temp, path)
+            return
+        except Exception as exc:
+            if not (ftp_transient(exc) and self._new_ftp_connection()):
+                raise
+            failure = exc
+        if self._anything_at(temp):
+            self.fs.mv(temp, path)
+        elif not self._anything_at(path):
+            raise failure
 
     def _make_dirs(self, path: str) -> None:
         """``makedirs(exist_ok=True)`` that a concurrent creator cannot fail.
@@ -294,6 +324,9 @@ class StorageWrites(StorageReads):
         that it is there afterwards.  Each race lost leaves one more level of
         *path* made, so there are at most as many tries as levels.
         """
+        if is_ftp(self.fs):
+            ftp_makedirs(self.fs, path)
+            return
         for _ in range(path.strip("/").count("/")):
             try:
                 self.fs.makedirs(path, exist_ok=True)

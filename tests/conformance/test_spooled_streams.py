@@ -56,20 +56,17 @@ def test_a_transfer_failing_once_is_read_again_on_a_new_connection(
 
     with store.write_file_stream() as (stream, file_id):
         stream.write(DATA)
-    fs = store.storage.fs
-    real_get_file = fs.get_file
-    connections: list[object] = [fs.ftp]
+    ftp = store.storage.fs.ftp
+    real_transfercmd = ftp.transfercmd
+    failed: list[str] = []
 
-    def fail_once(*args: object, **kwargs: object) -> None:
-        if len(connections) == 1:
-            connections.append("failed")
+    def fail_once(cmd: str, rest: object = None) -> object:
+        if not failed:
+            failed.append(cmd)
             raise ftplib.error_temp("425 Can't open data connection (injected)")
-        real_get_file(*args, **kwargs)
+        return real_transfercmd(cmd, rest)
 
-    fs.get_file = fail_once
-    try:
-        with store.read_file_stream(file_id) as stored:
-            assert stored.read() == DATA
-    finally:
-        del fs.get_file
-    assert fs.ftp is not connections[0]  # a new control connection
+    ftp.transfercmd = fail_once
+    with store.read_file_stream(file_id) as stored:
+        assert stored.read() == DATA
+    assert failed and store.storage.fs.ftp is not ftp  # a new control connection

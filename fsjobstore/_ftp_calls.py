@@ -1,0 +1,135 @@
+"""FTP calls that say "not there" only when the server does.
+
+fsspec's FTP answers a failed listing as it answers a missing directory: its
+``ls`` catches every ftplib error and lists the parent instead (a directory
+that exists but could not be listed comes out empty), its ``exists`` and
+``isfile`` catch everything, ``find`` omits a directory whose listing raised, and
+``get_file`` lists the parent (``isdir``) before each RETR.  A data connection that
+timed out under load then passed for an empty or missing path, and could leave
+the control connection a reply behind for the calls after it.  Here only the
+server's ``550`` means "not there"; any other failure is raised, for the caller
+to make the call again on a new connection.  The functions take fsspec's
+``FTPFileSystem`` (:func:`is_ftp`) and a backend path.
+"""
+
+from __future__ import annotations
+
+import ftplib
+from typing import IO, Any
+
+__all__ = ["ftp_find", "ftp_makedirs", "ftp_retrieve", "ftp_size", "ftp_stat", "is_ftp"]
+
+#: Replies of a server that does not know a command (no MLST or MLSD: RFC 959 only).
+_UNKNOWN_COMMAND = ("500", "502")
+
+
+def is_ftp(fs: Any) -> bool:
+    """Whether *fs* is fsspec's FTP filesystem (or one like it): an ftplib connection."""
+    return isinstance(getattr(fs, "ftp", None), ftplib.FTP) and callable(
+        getattr(fs, "_connect", None))
+
+
+def _not_there(exc: ftplib.error_perm) -> bool:
+    return str(exc).startswith("550")
+
+
+def _is_dir(fs: Any, path: str) -> bool:
+    facts = ftp_stat(fs, path)
+    return facts is not None and facts["type"] == "dir"
+
+
+def ftp_stat(fs: Any, path: str) -> dict[str, Any] | None:
+    """The facts of *path* (``type``: ``file`` or ``dir``, ``size``) or None if
+    nothing is there: one MLST, on the control connection (no data connection).
+
+    A server without MLST gets fsspec's ``info`` (a listing of the parent).
+    """
+    try:
+        reply = fs.ftp.sendcmd(f"MLST {path}")
+    except ftplib.error_perm as exc:
+        if _not_there(exc):
+            return None
+        if not str(exc).startswith(_UNKNOWN_COMMAND):
+            raise
+        try:
+            info = fs.info(path)
+        except FileNotFoundError:
+            return None
+        return {"type": "dir" if info["type"] == "directory" else info["type"],
+                "size": info.get("size") or 0}
+    # "250-Listing path", " type=file;size=3;modify=...; path", "250 End."
+    for line in reply.splitlines()[1:]:
+        if line.startswith(" "):
+            facts, _, _ = line.strip().partition(" ")
+            pairs = (fact.partition("=") for fact in facts.split(";") if fact)
+            found: dict[str, Any] = {name.lower(): value for name, _, value in pairs}
+            found["type"] = found.get("type", "").lower()
+            return found
+    raise ftplib.error_proto(f"MLST {path}: no facts in the reply {reply!r}")
+
+
+def ftp_size(fs: Any, path: str) -> int | None:
+    """The size of the file at *path*, or None if there is none (one MLST)."""
+    facts = ftp_stat(fs, path)
+    if facts is None or facts["type"] != "file":
+        return None
+    return int(facts.get("size") or 0)
+
+
+def ftp_find(fs: Any, path: str) -> dict[str, dict[str, Any]]:
+    """Every file below the directory *path*, with its listing details as fsspec's
+    ``find(detail=True)`` gives them; ``FileNotFoundError`` if *path* is not there.
+
+    One MLSD a directory.  A subdirectory removed meanwhile is skipped; any
+    other failure raises (fsspec's ``find`` would leave the directory out).  A
+    server without MLSD gets fsspec's ``find``.
+    """
+    top = path.rstrip("/") or "/"
+    found: dict[str, dict[str, Any]] = {}
+    todo = [top]
+    while todo:
+        directory = todo.pop()
+        try:
+            entries = list(fs.ftp.mlsd(directory))
+        except ftplib.error_perm as exc:
+            if str(exc).startswith(_UNKNOWN_COMMAND):
+                return dict(fs.find(top, detail=True))
+            if _is_dir(fs, directory):  # there, yet not listed: no "not found"
+                raise
+            if directory == top:  # (pyftpdlib answers 501, others 550)
+                raise FileNotFoundError(top) from exc
+            continue
+        for name, facts in entries:
+            kind = facts.get("type", "").lower()
+            if name in (".", "..") or kind in ("cdir", "pdir"):
+                continue
+            full = f"{directory.rstrip('/')}/{name}"
+            if kind == "dir":
+                todo.append(full)
+            else:
+                found[full] = {**facts, "name": full, "type": "file",
+                               "size": int(facts.get("size") or 0)}
+    return found
+
+
+def ftp_retrieve(fs: Any, path: str, sink: IO[bytes]) -> None:
+    """Write the file at *path* to *sink*: one RETR (fsspec's ``get_file`` first
+    lists the parent, and takes a failed listing for "not a directory")."""
+    fs.ftp.retrbinary(f"RETR {path}", sink.write, blocksize=fs.blocksize)
+
+
+def ftp_makedirs(fs: Any, path: str) -> None:
+    """Make the directory *path* and its missing parents: one MLST a level, from
+    the deepest up to one that exists, then one MKD a level down (fsspec's
+    ``makedirs`` lists each parent, and takes a failed listing for "missing").
+    A directory another writer made meanwhile counts as made."""
+    missing: list[str] = []
+    while path.strip("/") and ftp_stat(fs, path) is None:
+        missing.append(path)
+        path = path.rstrip("/").rpartition("/")[0]
+    for directory in reversed(missing):
+        try:
+            fs.ftp.mkd(directory)
+        except ftplib.error_perm:
+            if not _is_dir(fs, directory):
+                raise
