@@ -108,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--unread", action="store_true", help="only messages not yet delivered")
     logs.add_argument("--text", action="store_true", help="print each message's full text")
     logs.add_argument("--follow", action="store_true", help="keep polling for new messages")
-    logs.add_argument("--interval", type=_seconds, default=2.0, help="seconds between polls")
+    logs.add_argument("--interval", type=_seconds, default=2.0,
+                      help="seconds between polls with --follow (default 2)")
     logs.add_argument("--max-polls", type=_positive, default=None, help="stop after N polls")
     command("du", "bytes and objects per category and top-level prefix", listing)
     tree = command("tree", "the key tree, depth-limited", listing)
@@ -286,7 +287,9 @@ def cmd_tree(args: argparse.Namespace) -> int:
             node["bytes"] += size
 
     def freeze(node: dict[str, Any]) -> dict[str, Any]:
-        children = [freeze(c) for c in node["children"].values()]
+        # By name: in key order "logs.read/..." would come before "logs/..." ('.' < '/').
+        children = [freeze(c) for c in sorted(node["children"].values(),
+                                              key=lambda child: child["name"])]
         return {**node, "children": children}
 
     result = freeze(root)

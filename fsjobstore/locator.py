@@ -173,6 +173,7 @@ def check_inspection_url(url: str) -> None:
     _check_no_password(url)
     _check_protocol_named(url)
     _check_server_directory(url)
+    _check_local_directory(url)
 
 
 def _check_no_password(url: str) -> None:
@@ -209,10 +210,10 @@ def _check_server_directory(url: str) -> None:
         )
 
 
-def check_store_path(url: str) -> None:
-    """Raise :class:`InvalidLocatorError` if *url* names no bucket where the backend
-    has buckets, no directory on the local file system, or has an empty path
-    component outside a local file system."""
+def _check_local_directory(url: str) -> None:
+    """Refuse a local URL naming no directory: the root (``/``, ``file:///``) or
+    nothing (``file://``, which fsspec reads as the working directory: almost
+    always an empty variable in a script)."""
     match = _SCHEME.match(url)
     if match is None:  # a bare local path
         if not url.strip("/"):
@@ -220,6 +221,22 @@ def check_store_path(url: str) -> None:
                 f"store URL {url} names no directory: the root directory cannot hold a "
                 "store; choose a directory for it (/path/to/store)"
             )
+        return
+    if profile_for(match.group(1).lower()).name == "local" and not url[match.end():].strip("/"):
+        # fsspec's local root is "", which every path would be relative to.
+        raise InvalidLocatorError(
+            f"store URL {redact_url(url)} names no directory: choose one for the store "
+            f"({match.group(1)}:///path/to/store)"
+        )
+
+
+def check_store_path(url: str) -> None:
+    """Raise :class:`InvalidLocatorError` if *url* names no bucket where the backend
+    has buckets, no directory on the local file system, or has an empty path
+    component outside a local file system."""
+    _check_local_directory(url)
+    match = _SCHEME.match(url)
+    if match is None:  # a bare local path
         return
     scheme = match.group(1).lower()
     if scheme in _READ_ONLY:
@@ -238,13 +255,6 @@ def check_store_path(url: str) -> None:
         raise InvalidLocatorError(
             f"store URL {redact_url(url)} names no {kind}{where}: a store lives in an "
             f"existing {kind}, under a prefix of your choice ({match.group(1)}://{kind}/prefix)"
-        )
-    if profile.name == "local" and not path:
-        # fsspec's local root is "", which every path would be relative to: the
-        # store would land in the working directory.
-        raise InvalidLocatorError(
-            f"store URL {redact_url(url)} names no directory: choose one for the store "
-            f"({match.group(1)}:///path/to/store)"
         )
     _check_server_directory(url)
     relative_local = scheme in _LOCAL and not rest.startswith("/")  # made absolute, normalised

@@ -100,6 +100,8 @@ def test_du_and_tree(capsys: pytest.CaptureFixture[str], store_url: str) -> None
     assert tree["objects"] == du["total"]["count"]
     assert {c["name"] for c in tree["children"]} >= {"jobs", "owned", "shared", "logs"}
     assert all(c["children"] == [] for c in tree["children"])
+    names = [c["name"] for c in tree["children"]]
+    assert names == sorted(names)  # "logs" before "logs.read", though "logs.read/" < "logs/"
 
 
 def test_human_output(capsys: pytest.CaptureFixture[str], store_url: str) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 
 import fsspec
 import pytest
 
 from fsjobstore import __version__, layout
 from fsjobstore.cli import main
-from fsjobstore.errors import StoreNotFoundError
+from fsjobstore.errors import InvalidLocatorError, StoreNotFoundError
 from fsjobstore.view import open_view
 from tests.servers import Backend
 
@@ -50,6 +51,24 @@ def test_the_root_directory_is_refused(
 ) -> None:
     assert main(["info", url, "--no-progress"]) == 1
     assert reason in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("url", ["file://", "fsspec:file://", "local://", "file:///"])
+@pytest.mark.parametrize("command", ["info", "destroy"])
+def test_a_local_url_naming_no_directory_is_refused_in_a_stores_directory(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    store_path: Path, url: str, command: str
+) -> None:
+    # "fsspec:file://$STORE_DIR" with the variable empty: fsspec reads "file://"
+    # as the working directory, which here holds a store.
+    monkeypatch.chdir(store_path)
+    before = sorted(store_path.rglob("*"))
+    extra = ["--yes"] if command == "destroy" else ["--no-progress"]
+    assert main([command, url, *extra]) == 1
+    assert "names no directory" in capsys.readouterr().err
+    assert sorted(store_path.rglob("*")) == before
+    with pytest.raises(InvalidLocatorError, match="names no directory"):
+        open_view(url)
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
