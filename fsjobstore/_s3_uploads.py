@@ -19,7 +19,7 @@ from fsspec.asyn import sync
 
 from fsjobstore._s3_bulk import bucket_prefix, raise_first
 
-__all__ = ["IN_FLIGHT", "Upload", "abort_uploads", "list_uploads"]
+__all__ = ["IN_FLIGHT", "Upload", "abort_uploads", "last_activity", "list_uploads"]
 
 #: AbortMultipartUpload requests in flight at once.
 IN_FLIGHT = 10
@@ -49,6 +49,31 @@ def list_uploads(fs: Any, root: str) -> list[Upload]:
             return found
         page_marks = {"KeyMarker": page["NextKeyMarker"],
                       "UploadIdMarker": page["NextUploadIdMarker"]}
+
+
+def last_activity(fs: Any, root: str, upload: Upload) -> datetime | None:
+    """When *upload* (below the S3 path *root*) last received a part, else when it
+    began; None if it is gone (completed or aborted).  One ListParts a 1,000 parts.
+
+    A large stream still being written began long ago but sent a part lately:
+    its age is that of its latest part.
+    """
+    bucket, prefix = bucket_prefix(fs, root)
+    latest = upload.initiated
+    page_mark: dict[str, int] = {}
+    while True:
+        try:
+            page = fs.call_s3("list_parts", Bucket=bucket, Key=prefix + upload.key,
+                              UploadId=upload.upload_id, **page_mark)
+        except FileNotFoundError:  # NoSuchUpload
+            return None
+        for part in page.get("Parts") or []:
+            when = part.get("LastModified")
+            if isinstance(when, datetime) and (latest is None or when > latest):
+                latest = when
+        if not page.get("IsTruncated"):
+            return latest
+        page_mark = {"PartNumberMarker": int(page["NextPartNumberMarker"])}
 
 
 def abort_uploads(fs: Any, root: str, uploads: Sequence[Upload]) -> None:

@@ -210,7 +210,9 @@ def collect_garbage(
 
     The age guard protects a running workflow, whose writes in flight look like
     orphans for a moment.  An object whose listing has no time is of unknown age:
-    removed only when *min_age* is zero.
+    removed only when *min_age* is zero.  An unfinished S3 upload is as old as
+    its latest part (one ListParts for each one old enough by its start): a
+    large stream still being written is spared.
     Refuses with :class:`NotAJobStoreError`, even dry, when *problems* say the
     marker is missing or unreadable: without it, objects that look like orphans
     may belong to something else (or to a store of a format this release does
@@ -230,6 +232,7 @@ def collect_garbage(
         if p.removable and (min_age <= timedelta(0)
                             or (p.modified is not None and now - p.modified >= min_age))
     ]
+    chosen = [p for p in chosen if not _still_uploading(storage, p, now, min_age)]
     if dry_run:
         return chosen
     storage.delete_many(p.key for p in chosen if p.upload_id is None)
@@ -239,6 +242,16 @@ def collect_garbage(
     with contextlib.suppress(Exception):
         storage.remove_empty_parents(p.key for p in chosen if p.upload_id is None)
     return chosen
+
+
+def _still_uploading(storage: Storage, problem: Problem, now: datetime,
+                     min_age: timedelta) -> bool:
+    """Whether *problem*, an unfinished upload old enough by its start, received a
+    part within *min_age*, or is gone (completed or aborted since it was listed)."""
+    if problem.upload_id is None or min_age <= timedelta(0):
+        return False
+    active = storage.upload_activity(Upload(problem.key, problem.upload_id, problem.modified))
+    return active is None or now - active < min_age
 
 
 def destroy_store(

@@ -24,7 +24,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fsjobstore import _s3_bulk, _s3_uploads
@@ -117,6 +117,11 @@ class Storage(StorageWrites):
             return []
         with self._errors("", "list multipart uploads"):
             return _s3_uploads.list_uploads(self.fs, self.root)
+
+    def upload_activity(self, upload: _s3_uploads.Upload) -> datetime | None:
+        """When *upload* last received a part (else began); None if it is gone."""
+        with self._errors(upload.key, "list parts"):
+            return _s3_uploads.last_activity(self.fs, self.root, upload)
 
     def abort_uploads(self, uploads: Sequence[_s3_uploads.Upload]) -> None:
         """Abort *uploads* (from :meth:`unfinished_uploads`), concurrently."""

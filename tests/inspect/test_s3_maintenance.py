@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from fsjobstore import layout
+from fsjobstore import layout, maintenance
 from fsjobstore.cli import main
 from fsjobstore.marker import make_marker
 from fsjobstore.storage import Storage
@@ -93,3 +95,29 @@ def test_destroy_dry_run_names_the_uploads_it_would_abort(
     assert main(["destroy", url, *options, "--yes"]) == 0
     assert storage.unfinished_uploads() == []
     assert " and aborted 1 unfinished upload from " in capsys.readouterr().err
+
+
+def test_gc_spares_an_upload_that_sent_a_part_lately(s3_backend: Backend) -> None:
+    # A large stream still being written began long ago: its age is its latest part's.
+    key = f"files/{'3' * 32}/big"
+    _, storage, upload = _store_with_an_unfinished_upload(s3_backend, key)
+    bucket, _, prefix = storage.root.partition("/")
+    storage.fs.call_s3("upload_part", Bucket=bucket, Key=f"{prefix}/{key}",
+                       UploadId=upload["UploadId"], PartNumber=1, Body=b"part")
+    parts = storage.fs.call_s3("list_parts", Bucket=bucket, Key=f"{prefix}/{key}",
+                               UploadId=upload["UploadId"])
+    part_time: datetime = parts["Parts"][0]["LastModified"]
+    hour = timedelta(hours=1)
+    [found] = maintenance.unfinished_uploads(storage)
+    begun_long_ago = dataclasses.replace(found, modified=part_time - 3 * hour)
+
+    def collected(now: datetime) -> list[maintenance.Problem]:
+        return maintenance.collect_garbage(storage, [begun_long_ago], min_age=hour, now=now)
+
+    assert collected(part_time + hour / 2) == []  # a part within the hour: still writing
+    assert collected(part_time + 2 * hour) == [begun_long_ago]
+    assert maintenance.collect_garbage(
+        storage, [begun_long_ago], min_age=hour, now=part_time + 2 * hour, dry_run=False
+    ) == [begun_long_ago]
+    assert storage.unfinished_uploads() == []
+    assert collected(part_time + 2 * hour) == []  # gone: nothing to abort
