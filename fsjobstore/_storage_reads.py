@@ -335,7 +335,18 @@ class StorageReads(StorageCore):
                     lambda: list_below(self.fs, path) if list_below else self._find(path))
             except FileNotFoundError:
                 return []
-        return [self.key_of(p) for p in found]
+        return [self.key_of(p) for p in found if not self._folder_object(p)]
+
+    def _folder_object(self, path: str) -> bool:
+        """Whether the listed *path* is an object store's "folder" (a key ending in
+        ``/``, as the S3 console's "Create folder", Azure Storage Explorer and the
+        GCS console make): no key of a store's, and no file.  gcsfs and adlfs list
+        the root's own folder without its "/" (a file root never gets this far:
+        :meth:`root_contents` names it first)."""
+        if not self.capabilities.buckets:
+            return False
+        return str(path).endswith("/") or (
+            bool(self.root) and self.fs._strip_protocol(path).rstrip("/") == self.root)
 
     def _find(self, path: str, **kwargs: Any) -> Any:
         """``fs.find`` below *path*, in one LIST on S3 even when nothing is there."""
@@ -362,9 +373,15 @@ class StorageReads(StorageCore):
                     lambda: self.fs.ls(self.root, detail=True)) if self.root else []
             except FileNotFoundError:
                 return {}, set()
+        if entries and all(self._folder_object(str(entry["name"])) for entry in entries):
+            # adlfs lists a root holding a folder object ("run1/") as that object
+            # alone, even when objects lie below it.
+            return self._top_level_below()
         found: dict[str, dict[str, Any]] = {}
         directories: set[str] = set()
         for entry in entries:
+            if self._folder_object(entry["name"]):
+                continue
             key = self.key_of(str(entry["name"]))
             if not key or "/" in key:
                 continue
@@ -372,6 +389,23 @@ class StorageReads(StorageCore):
                 directories.add(key)
             else:
                 found[key] = dict(entry)
+        return found, directories
+
+    def _top_level_below(self) -> tuple[dict[str, dict[str, Any]], set[str]]:
+        """:meth:`list_top_level` from a listing of every object below the root."""
+        with self._errors("", "list"):
+            below = self._find(self.root, detail=True)
+        found: dict[str, dict[str, Any]] = {}
+        directories: set[str] = set()
+        for path, info in below.items():
+            if info.get("type", "file") == "directory" or self._folder_object(path):
+                continue
+            key = self.key_of(path)
+            top, nested, _ = key.partition("/")
+            if nested:
+                directories.add(top)
+            else:
+                found[key] = dict(info)
         return found, directories
 
     def list_detailed(self, prefix: str) -> dict[str, dict[str, Any]]:
@@ -385,7 +419,7 @@ class StorageReads(StorageCore):
         return {
             self.key_of(p): dict(info)
             for p, info in found.items()
-            if info.get("type", "file") != "directory"
+            if info.get("type", "file") != "directory" and not self._folder_object(p)
         }
 
     def any_object(self) -> bool:
@@ -431,9 +465,19 @@ class StorageReads(StorageCore):
                 listing = self._once_more(lambda: self.fs.ls(self.root, detail=False))
             except FileNotFoundError:
                 return "nothing"
+        if self.capabilities.buckets:  # s3fs lists a folder object with its "/"
+            listing = [path for path in listing if not str(path).endswith("/")]
         # Object stores list a file root as itself.
         if any(self.fs._strip_protocol(path).rstrip("/") != self.root for path in listing):
             return "objects"
+        if listing and self.capabilities.buckets:
+            # gcsfs and adlfs list a folder object ("run1/") as the root itself,
+            # without its "/" (adlfs so even when objects lie below it): a file
+            # only if an object has the root's own name, else what lies below.
+            with self._errors("", "check"):
+                if self._is_object(self.root):
+                    return "file"
+            return "objects" if self.list_keys_at_root() else "nothing"
         return "file" if listing else "nothing"
 
 
