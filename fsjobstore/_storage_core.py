@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import ftplib
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
@@ -33,7 +33,7 @@ from fsjobstore.errors import (
 from fsjobstore.locator import check_store_path, lower_scheme
 
 __all__ = ["SMALL_OBJECT", "StorageCore", "check_protocol_known", "connection_closed",
-           "forget_instance", "ftp_transient", "uncached"]
+           "forget_instance", "ftp_transient", "one_line", "uncached"]
 
 _T = TypeVar("_T")
 
@@ -83,6 +83,28 @@ def ftp_transient(exc: BaseException) -> bool:
     if isinstance(exc, FileNotFoundError):
         return exc.__cause__ is not None and ftp_transient(exc.__cause__)
     return isinstance(exc, _FTP_TRANSIENT)
+
+
+def one_line(exc: BaseException, secrets: Iterable[str] = ()) -> str:
+    """*exc* as one line, without credentials or the values in *secrets*.
+
+    Only the first line (with the next where the first ends in a colon and says
+    nothing by itself), and the service's error code where the exception
+    has one: the Azure SDK appends the request ID, a timestamp and the whole
+    XML response to its messages (the chained exception keeps them).
+    """
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    text = lines[0] if lines else ""
+    if text.endswith(":") and len(lines) > 1:  # botocore: "Parameter validation failed:"
+        text = f"{text} {lines[1]}"
+    if not text:  # ftplib's EOFError when the server went away says nothing
+        text = ("the server closed the connection" if isinstance(exc, EOFError)
+                else "(no message)")
+    code = getattr(exc, "error_code", None)
+    code = getattr(code, "value", code)  # the Azure SDK's codes are a str enum
+    if isinstance(code, str) and code and code not in text:
+        text = f"{text} ({code})"
+    return scrub(f"{type(exc).__name__}: {text}", secrets)
 
 
 def forget_instance(fs: Any) -> None:
@@ -261,25 +283,8 @@ class StorageCore:
         return str(stripped[len(prefix) :])
 
     def _clean(self, exc: BaseException) -> str:
-        """*exc* as one line, without secrets.
-
-        Only the first line (with the next where the first ends in a colon and says
-        nothing by itself), and the service's error code where the exception
-        has one: the Azure SDK appends the request ID, a timestamp and the whole
-        XML response to its messages (the chained exception keeps them).
-        """
-        lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
-        text = lines[0] if lines else ""
-        if text.endswith(":") and len(lines) > 1:  # botocore: "Parameter validation failed:"
-            text = f"{text} {lines[1]}"
-        if not text:  # ftplib's EOFError when the server went away says nothing
-            text = ("the server closed the connection" if isinstance(exc, EOFError)
-                    else "(no message)")
-        code = getattr(exc, "error_code", None)
-        code = getattr(code, "value", code)  # the Azure SDK's codes are a str enum
-        if isinstance(code, str) and code and code not in text:
-            text = f"{text} ({code})"
-        return scrub(f"{type(exc).__name__}: {text}", self._secrets)
+        """*exc* as one line, without secrets (:func:`one_line`)."""
+        return one_line(exc, self._secrets)
 
     def missing_bucket(self) -> str | None:
         """``the bucket 'name'`` (or container) if the store's does not exist, else None.

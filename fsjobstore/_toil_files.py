@@ -24,10 +24,12 @@ from toil.jobStores.abstractJobStore import (
 from typing_extensions import override
 
 from fsjobstore import layout
+from fsjobstore._redact import redact_url
 from fsjobstore._text import text_stream as _text
 from fsjobstore._toil_errors import file_key
 from fsjobstore._toil_reading import Reading
-from fsjobstore.errors import ObjectNotFoundError
+from fsjobstore.errors import InvalidInputError, ObjectNotFoundError
+from fsjobstore.maintenance import is_store_key
 
 if TYPE_CHECKING:
     from fsjobstore.storage import Storage
@@ -103,6 +105,18 @@ class FileMethods(AbstractJobStore, HintedJobStore):
         except BaseException:
             self._abandon(key)
             raise
+
+    @override
+    def _export_file(self, otherCls: Any, jobStoreFileID: FileID, url: ParseResult) -> None:
+        # Onto the store's own keys (its marker, Toil's config, a job), an export
+        # would overwrite the store itself.
+        key = self._storage.key_at(url.geturl())
+        if key is not None and (not key or is_store_key(key)):
+            raise InvalidInputError(
+                f"cannot export to {redact_url(url.geturl())}: it is "
+                f"{'the job store itself' if not key else f'the job store key {key}'} "
+                f"of {self._storage.url}; choose a destination outside the store's own keys")
+        super()._export_file(otherCls, jobStoreFileID, url)
 
     @override
     def _import_file(

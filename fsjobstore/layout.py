@@ -157,9 +157,11 @@ def validate_shared_name(shared_name: str) -> str:
         or shared_name in (".", "..")
         or shared_name.startswith(TEMP_PREFIX)
     ):
+        reserved = isinstance(shared_name, str) and shared_name.startswith(TEMP_PREFIX)
         raise InvalidInputError(
             f"shared file name {shared_name!r} is invalid "
-            "(expected letters, digits, '.', '_' or '-', not '.' or '..')"
+            + (f"(names starting {TEMP_PREFIX!r} are reserved for temporary objects)"
+               if reserved else "(expected letters, digits, '.', '_' or '-', not '.' or '..')")
         )
     return shared_name
 

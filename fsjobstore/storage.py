@@ -26,10 +26,12 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from fsjobstore import _s3_bulk, _s3_uploads
 from fsjobstore._storage_core import SMALL_OBJECT
 from fsjobstore._storage_writes import StorageWrites
+from fsjobstore.backends import profile_for
 from fsjobstore.errors import ObjectNotFoundError, UnsupportedError
 
 __all__ = ["SMALL_OBJECT", "Storage"]
@@ -122,6 +124,22 @@ class Storage(StorageWrites):
         """When *upload* last received a part (else began); None if it is gone."""
         with self._errors(upload.key, "list parts"):
             return _s3_uploads.last_activity(self.fs, self.root, upload)
+
+    def key_at(self, url: str) -> str | None:
+        """The key *url* names in this store ("" for the root itself), or None
+        when it points elsewhere: another backend, host, bucket or path."""
+        target, store = urlsplit(url), urlsplit(self.url)
+        caps = self.capabilities
+        if profile_for(target.scheme.lower() or "file") is not caps:
+            return None
+        hosted = not (caps.buckets or caps.local or caps.name == "memory")  # sftp, ftp, ...
+        if hosted and (target.hostname or "") != (store.hostname or ""):
+            return None
+        path = str(self.fs._strip_protocol(unquote(url))).strip("/")
+        root = self.root.strip("/")
+        if path == root:
+            return ""
+        return path[len(root) + 1:] if path.startswith(f"{root}/") else None
 
     def abort_uploads(self, uploads: Sequence[_s3_uploads.Upload]) -> None:
         """Abort *uploads* (from :meth:`unfinished_uploads`), concurrently."""

@@ -19,9 +19,9 @@ from urllib.parse import ParseResult
 from toil.lib.url import URLAccess
 from typing_extensions import override
 
-from fsjobstore._redact import redact_url
+from fsjobstore._redact import redact_url, scrub_exception
 from fsjobstore._sdk_logs import quiet_sdk_loggers
-from fsjobstore._storage_core import connection_closed, forget_instance, uncached
+from fsjobstore._storage_core import connection_closed, forget_instance, one_line, uncached
 from fsjobstore._storage_writes import move_into_place, object_writer
 from fsjobstore.backends import default_options, profile_for
 from fsjobstore.errors import FsJobStoreError
@@ -82,14 +82,22 @@ def _url_text(url: ParseResult) -> str:
 
 
 @contextlib.contextmanager
-def _naming(url: ParseResult) -> Iterator[None]:
-    """Let a missing file's error name the URL (sftp's says only "No such file")."""
+def _naming(url: ParseResult, action: str) -> Iterator[None]:
+    """Let a missing file's error name the URL (sftp's says only "No such file"),
+    and an SDK's own exception (not an ``OSError``, which fsspec and the OS
+    raise) be an ``OSError`` of one line naming it (the Azure SDK's carry the
+    whole XML response), its cause kept without credentials."""
     try:
         yield
     except FsJobStoreError:
         raise  # the job store being written, not the URL being read
     except FileNotFoundError:
         raise _url_error(FileNotFoundError, errno.ENOENT, url) from None
+    except OSError:
+        raise
+    except Exception as exc:
+        raise OSError(f"cannot {action} {redact_url(_url_text(url))}: {one_line(exc)}") from (
+            scrub_exception(exc, ()))
 
 
 def _url_error(kind: type[OSError], code: int, url: ParseResult) -> OSError:
@@ -132,7 +140,7 @@ class FsspecURLAccess(URLAccess):
     def _list_url(cls, url: ParseResult) -> list[str]:
         fs, path = _fs_and_path(url)
         out = []
-        with _naming(url):
+        with _naming(url, "list"):
             try:
                 listing = fs.ls(path, detail=True)
             except FileNotFoundError:
@@ -153,7 +161,7 @@ class FsspecURLAccess(URLAccess):
     @override
     def _open_url(cls, url: ParseResult) -> IO[bytes]:
         fs, path = _fs_and_path(url)
-        with _naming(url):
+        with _naming(url, "open"):
             return cast(IO[bytes], fs.open(path, "rb"))
 
     @classmethod
@@ -161,7 +169,7 @@ class FsspecURLAccess(URLAccess):
     def _read_from_url(cls, url: ParseResult, writable: IO[bytes] | IO[str]) -> tuple[int, bool]:
         fs, path = _fs_and_path(url)
         size = 0
-        with _naming(url), fs.open(path, "rb") as readable:
+        with _naming(url, "read"), fs.open(path, "rb") as readable:
             while chunk := readable.read(_CHUNK):
                 writable.write(chunk)
                 size += len(chunk)
@@ -183,12 +191,13 @@ class FsspecURLAccess(URLAccess):
         # Atomic, as Toil's own exports: an export that fails midway (the job
         # store's read breaks, say) leaves the destination as it was.
         writer = object_writer(fs, path, profile_for(fs.protocol).name, contextlib.nullcontext())
-        if writer is None:
-            if fs.isdir(path):  # a move would put the file inside it
-                raise _url_error(IsADirectoryError, errno.EISDIR, url)
-            _write_via_temp(fs, path, readable)
-        else:
-            writer.store_from(cast(IO[bytes], readable), _CHUNK)
+        with _naming(url, "write"):
+            if writer is None:
+                if fs.isdir(path):  # a move would put the file inside it
+                    raise _url_error(IsADirectoryError, errno.EISDIR, url)
+                _write_via_temp(fs, path, readable)
+            else:
+                writer.store_from(cast(IO[bytes], readable), _CHUNK)
         if executable and fs.protocol in ("file", ("file", "local")):
             os.chmod(path, os.stat(path).st_mode | 0o111)
 

@@ -63,7 +63,8 @@ def test_new_job_ids_are_valid_and_shell_safe(name: str) -> None:
 
 @pytest.mark.parametrize("bad", ["..", ".tmp-x", "a/b", "", "x y"])
 def test_invalid_shared_names(bad: str) -> None:
-    with pytest.raises(InvalidInputError):
+    reason = "reserved for temporary objects" if bad == ".tmp-x" else "expected letters"
+    with pytest.raises(InvalidInputError, match=reason):
         layout.validate_shared_name(bad)
 
 

@@ -123,3 +123,14 @@ def test_a_configured_user_and_port_give_way_to_the_urls(
     with pytest.raises(FsJobStoreError) as refused:
         Storage(url)
     assert "ConnectionRefusedError" in str(refused.value), refused.value
+
+
+@pytest.mark.parametrize("reached", ["az"], indirect=True)
+def test_an_export_into_a_missing_container_is_one_line(reached: Backend) -> None:
+    # The Azure SDK's error carries the request ID and the whole XML response.
+    url = urlparse("az://no-such-container-fsjobstore/out/result.txt")
+    with pytest.raises(OSError, match=r"^cannot write az://no-such-container-fsjobstore/out/"
+                                      r"result\.txt: \w+: ") as caught:
+        FsspecURLAccess._write_to_url(io.BytesIO(b"data"), url)
+    assert "\n" not in str(caught.value)
+    assert "ContainerNotFound" in str(caught.value)

@@ -1,0 +1,45 @@
+"""An export onto the store's own keys (its marker, Toil's config, a job's
+manifest) would overwrite the store: refused, naming the key.  Elsewhere under
+the store's prefix (an outputs folder beside its keys) an export is a file like
+any other."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from fsjobstore import layout
+from fsjobstore.errors import InvalidInputError
+from fsjobstore.jobstore import FsspecJobStore
+from tests.servers import Backend
+
+pytestmark = pytest.mark.parametrize("backend", ["file", "memory", "s3", "az", "sftp"],
+                                     indirect=True)
+
+
+@pytest.mark.parametrize("key", [layout.MARKER, "shared/config.pickle", "jobs/x", ""])
+def test_an_export_onto_a_store_key_is_refused(
+    store: FsspecJobStore, backend: Backend, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    backend.reach_in_process(monkeypatch)
+    with store.write_file_stream() as (stream, file_id):
+        stream.write(b"not a marker")
+    marker = store.storage.read_bytes(layout.MARKER)
+    destination = f"{store.locator.removeprefix('fsspec:')}/{key}".rstrip("/")
+    with pytest.raises(InvalidInputError, match=r"cannot export to .*: it is the job store"):
+        store.export_file(file_id, destination)
+    assert store.storage.read_bytes(layout.MARKER) == marker
+
+
+def test_an_export_beside_the_stores_keys_is_written(
+    store: FsspecJobStore, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend.reach_in_process(monkeypatch)
+    with store.write_file_stream() as (stream, file_id):
+        stream.write(b"result")
+    if store.storage.capabilities.local:  # Toil's own file: handler wants the directory
+        os.makedirs(store.storage.path("outputs"))
+    store.export_file(file_id, f"{store.locator.removeprefix('fsspec:')}/outputs/result.txt")
+    assert store.storage.read_bytes("outputs/result.txt") == b"result"
+    store.storage.delete("outputs/result.txt")  # not the store's: destroy leaves it
