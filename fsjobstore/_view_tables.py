@@ -195,7 +195,7 @@ def parse_log(text: str) -> dict[str, Any]:
     if not isinstance(document, dict):
         return {"job_names": [], "succeeded": None, "messages": []}
     jobs = [j for j in document.get("jobs") or [] if isinstance(j, dict)]
-    names = [str(j.get("class_name", "")).rsplit(".", 1)[-1] for j in jobs]
+    names = [_job_name(str(j.get("class_name", ""))) for j in jobs]
     flags = [str(j.get("succeeded")) == "True" for j in jobs if "succeeded" in j]
     workers = document.get("workers") if isinstance(document.get("workers"), dict) else {}
     messages = [
@@ -203,6 +203,13 @@ def parse_log(text: str) -> dict[str, Any]:
         if isinstance(m, dict)
     ]
     return {"job_names": names, "succeeded": all(flags) if flags else None, "messages": messages}
+
+
+def _job_name(name: str) -> str:
+    """A job's name in a worker's message, without its module (``fanout.combine``
+    is ``combine``); one with a space is a class and a display name (``CWLJob
+    wf.cwl.0.make.cwl``), kept whole: its dots are the step's."""
+    return name if " " in name else name.rsplit(".", 1)[-1]
 
 
 def log_rows(snapshot: Snapshot, texts: dict[str, bytes | None]) -> list[dict[str, Any]]:

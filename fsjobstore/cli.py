@@ -99,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     command("info", "summary: counts, bytes, format, workflow status", listing)
     jobs = command("jobs", "one line per job", listing)
     jobs.add_argument("--state", choices=_STATES, action="append", help="only these states")
-    jobs.add_argument("--name", metavar="GLOB", help="only jobs whose name matches GLOB")
+    jobs.add_argument("--name", metavar="GLOB",
+                      help="only jobs whose name or display name matches GLOB")
     files = command("files", "one line per file", listing)
     files.add_argument("--owner", metavar="JOB_ID", help="only files owned by this job")
     cat = command("cat", "write a file's content to stdout")
@@ -153,11 +154,14 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     if args.state:
         rows = [r for r in rows if r["state"] in args.state]
     if args.name:
-        rows = [r for r in rows if fnmatch.fnmatchcase(str(r["name"]), args.name)]
+        rows = [r for r in rows if any(fnmatch.fnmatchcase(str(r[field]), args.name)
+                                       for field in ("name", "display_name"))]
     if args.json:
         render.print_json(rows)
         return 0
-    render.table(rows, ["job_id", "name", "state", "remaining_tries", "successors",
+    # Both names: a Python job's is its function's (display name: the wrapper
+    # class), a CWL or WDL step's its display name (name: CWLJob, WDLTaskJob...).
+    render.table(rows, ["job_id", "name", "display_name", "state", "remaining_tries", "successors",
                         "predecessors", "owned_files", "owned_bytes", "updated"],
                  title=f"{len(rows)} jobs")
     return 0

@@ -26,12 +26,18 @@ def test_info(capsys: pytest.CaptureFixture[str], store_url: str) -> None:
     assert info["job_states"] == {"failed": 1, "pending": 0, "waiting": 1, "done": 0}
 
 
-def test_jobs_filters(capsys: pytest.CaptureFixture[str], store_url: str) -> None:
+def test_jobs_filters(capsys: pytest.CaptureFixture[str], store_url: str,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)  # as piped: every column whole
     assert len(run_json(capsys, "jobs", store_url)) == 2
     failed = run_json(capsys, "jobs", store_url, "--state", "failed")
     assert [j["name"] for j in failed] == [FAILING_JOB]
     assert run_json(capsys, "jobs", store_url, "--name", "ro*")[0]["name"] == "root"
     assert run_json(capsys, "jobs", store_url, "--name", "nothing*") == []
+    # A CWL step's name is Toil's class; its display name tells steps apart.
+    assert len(run_json(capsys, "jobs", store_url, "--name", "JobFunction*")) == 2
+    assert main(["jobs", store_url, "--no-progress"]) == 0
+    assert "JobFunctionWrappingJob" in capsys.readouterr().out
     log_file = failed[0]["log_file_id"]
     assert main(["cat", store_url, log_file]) == 0
     assert FAIL_MESSAGE in capsys.readouterr().out
