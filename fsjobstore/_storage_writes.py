@@ -227,8 +227,8 @@ class StorageWrites(StorageReads):
                 handle = open(open_new(temp), "wb")  # noqa: SIM115 - closed below
             try:
                 yield cast(BinaryIO, handle)
-                handle.close()
                 with self._errors(key, "write"):
+                    handle.close()  # the last buffered bytes: a full disk says so here
                     os.replace(temp, path)
             except BaseException:
                 handle.close()

@@ -4,12 +4,13 @@ objects (log delivery markers) in one step; whole, atomic, no temporaries left."
 from __future__ import annotations
 
 import errno
+import io
 import os
 from pathlib import Path
 
 import pytest
 
-from fsjobstore import _local_io
+from fsjobstore import _local_io, _storage_writes
 from fsjobstore.errors import BackendError, ObjectExistsError
 from fsjobstore.storage import Storage
 
@@ -149,3 +150,25 @@ def test_an_upload_failing_midway_keeps_the_old_version(
         storage.put_local(source, "files/a/in.bin")
     assert storage.read_bytes("files/a/in.bin") == b"old"  # not a partial copy
     assert _names(storage) == ["in.bin"]
+
+
+def test_a_stream_whose_last_bytes_do_not_fit_names_the_key(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The last buffered bytes reach the disk when the stream is closed: a full
+    # disk fails there, and the error names the store's key, not a temporary file.
+    storage.write_bytes("shared/x", b"old")
+
+    class FullAtClose(io.BufferedWriter):
+        def close(self) -> None:
+            if not self.closed:
+                super().close()
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_storage_writes, "open",
+                        lambda fd, mode: FullAtClose(io.FileIO(fd, mode)), raising=False)
+    with pytest.raises(BackendError, match="shared/x"), storage.write_stream("shared/x") as f:
+        f.write(b"new")
+    monkeypatch.undo()
+    assert storage.read_bytes("shared/x") == b"old"
+    assert _names(storage) == ["x"]
