@@ -93,6 +93,13 @@ def verify(storage: Storage, snapshot: Snapshot) -> list[Problem]:
         problems.append(Problem("marker-invalid", layout.MARKER, snapshot.marker_error))
     elif snapshot.marker is None:
         problems.append(Problem("marker-missing", layout.MARKER, "the store has no marker"))
+    elif layout.shared_key("config.pickle") not in snapshot.objects:
+        # initialize() writes the marker, then Toil's config: a leader stopped
+        # between the two (or one starting this moment).
+        problems.append(Problem(
+            "config-missing", layout.shared_key("config.pickle"),
+            "the marker is there but not Toil's config: an initialize that did not finish "
+            "(Toil cannot resume it; 'toil clean' or 'fsjobstore destroy' removes it)"))
     for key, reason in sorted(snapshot.corrupt.items()):
         problems.append(Problem("manifest-corrupt", key, reason))
     for job_id, document in sorted(snapshot.manifests.items()):

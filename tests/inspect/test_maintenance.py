@@ -36,6 +36,20 @@ def test_clean_store_passes(capsys: pytest.CaptureFixture[str], store_path: Path
     assert "OK" in capsys.readouterr().out
 
 
+def test_an_initialize_that_did_not_finish_is_reported(
+    capsys: pytest.CaptureFixture[str], store_path: Path
+) -> None:
+    # A leader stopped between the marker and Toil's config: Toil cannot resume it.
+    (store_path / "shared" / "config.pickle").unlink()
+    status, problems = verify(capsys, store_path)
+    assert status == 1
+    assert [(p["kind"], p["key"]) for p in problems] == [
+        ("config-missing", "shared/config.pickle")]
+    assert "toil clean" in problems[0]["detail"]
+    assert main(["gc", store_path.as_uri(), "--yes", "--min-age", "0"]) == 0
+    assert (store_path / "fsjobstore.json").exists()  # not removable: gc leaves the store
+
+
 def test_truncated_manifest(capsys: pytest.CaptureFixture[str], store_path: Path) -> None:
     path = manifests(store_path)[0]
     path.write_bytes(path.read_bytes()[:40])

@@ -26,10 +26,12 @@ def _options(backend: Backend) -> list[str]:
 def _store_with_an_unfinished_upload(
     backend: Backend, key: str
 ) -> tuple[str, Storage, dict[str, Any]]:
-    """A new store (its marker written) and a multipart upload begun at *key*, never completed."""
+    """A new store (its marker and config written) and a multipart upload begun at
+    *key*, never completed."""
     url = backend.new_url()
     storage = Storage(url, backend.storage_options)
     storage.write_bytes(layout.MARKER, make_marker())
+    storage.write_bytes(layout.shared_key("config.pickle"), b"Toil's config")
     bucket, _, prefix = storage.root.partition("/")
     upload = storage.fs.call_s3("create_multipart_upload", Bucket=bucket, Key=f"{prefix}/{key}")
     return url, storage, dict(upload)
