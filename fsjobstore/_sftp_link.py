@@ -10,7 +10,7 @@ Replacing: ``posix-rename@openssh.com`` replaces the target atomically.  Where
 the server lacks it, sshfs's ``mv`` runs ``cp`` over an SSH shell instead
 (readers see the target half-written) and then removes the source even when
 ``cp`` failed (an SFTP-only account: the new data is gone); :func:`rename`
-refuses instead.
+uses SFTP's own rename there, which only creates, and refuses to replace.
 """
 
 from __future__ import annotations
@@ -56,12 +56,18 @@ def is_sftp(fs: Any) -> bool:
 
 
 async def _rename(fs: Any, source: str, target: str) -> None:
-    from asyncssh import SFTPOpUnsupported
+    from asyncssh import SFTPFailure, SFTPOpUnsupported
 
     async with fs._pool.get() as channel:
         try:
             await channel.posix_rename(source, target)
         except SFTPOpUnsupported:
+            pass
+        else:
+            return
+        try:  # plain SFTP rename: refuses an existing target, never replaces it
+            await channel.rename(source, target)
+        except SFTPFailure:
             raise UnsupportedError(
                 f"cannot replace {target} atomically: the SFTP server has no "
                 "posix-rename@openssh.com extension (OpenSSH's sftp-server has it)"
@@ -72,7 +78,11 @@ def rename(fs: Any, source: str, target: str) -> None:
     """Move *source* onto *target* on the sshfs filesystem *fs* by a POSIX rename,
     which replaces *target* atomically.
 
-    Raises :class:`~fsjobstore.errors.UnsupportedError` when the server has no
-    ``posix-rename@openssh.com`` extension (*source* is left where it is).
+    A server without the ``posix-rename@openssh.com`` extension gets SFTP's own
+    rename, which fails where *target* exists: then
+    :class:`~fsjobstore.errors.UnsupportedError` (*source* is left where it is).
+    asyncssh's errors are sshfs's (``FileNotFoundError``...).
     """
-    sync(fs.loop, _rename, fs, source, target)
+    from sshfs.utils import wrap_exceptions
+
+    sync(fs.loop, wrap_exceptions(_rename), fs, source, target)

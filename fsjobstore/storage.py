@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import posixpath
 import shutil
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -135,7 +136,12 @@ class Storage(StorageWrites):
         hosted = not (caps.buckets or caps.local or caps.name == "memory")  # sftp, ftp, ...
         if hosted and (target.hostname or "") != (store.hostname or ""):
             return None
-        path = str(self.fs._strip_protocol(unquote(url))).strip("/")
+        # Toil unquotes only file: URLs (Toil.normalize_uri quotes them); fsspec
+        # and Toil's S3 and GS handlers take any other path literally.
+        path = str(self.fs._strip_protocol(unquote(url) if caps.local else url))
+        if caps.needs_dirs:  # a POSIX server resolves ".", ".." and "//"
+            path = posixpath.normpath("/" + path)
+        path = path.strip("/")
         root = self.root.strip("/")
         if path == root:
             return ""

@@ -70,6 +70,16 @@ def test_update_file_refuses_and_keeps_the_old_version(
     _assert_untouched(sftp_store, file_id, b"old", commands)
 
 
+def test_a_new_file_is_written_by_sftps_own_rename(
+    sftp_store: FsspecJobStore, no_posix_rename: Callable[[], list[str]], tmp_path: Path
+) -> None:
+    commands = no_posix_rename()
+    local = tmp_path / "a"
+    local.write_bytes(b"new")
+    file_id = sftp_store.write_file(str(local))
+    _assert_untouched(sftp_store, file_id, b"new", commands)
+
+
 @pytest.mark.slow
 def test_a_long_stream_refuses_and_keeps_the_old_version(
     sftp_store: FsspecJobStore, no_posix_rename: Callable[[], list[str]]
