@@ -7,18 +7,19 @@ a prefix lists twice on gcsfs when nothing is there, and on adlfs sends a HEAD
 before its listing (and another HEAD and listing when nothing is there).  A key
 here is never a directory, so one request answers.  The functions take the
 filesystem and a backend path (``bucket/key``); they raise the backend's
-errors, which the caller translates.  :data:`OBJECT_SIZE` and
-:data:`LIST_BELOW` give them by backend profile name.
+errors, which the caller translates.  :data:`OBJECT_SIZE`,
+:data:`LIST_BELOW` and :data:`DELETE_EXACT` give them by backend profile name.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from fsspec.asyn import sync
 
-__all__ = ["LIST_BELOW", "OBJECT_SIZE"]
+__all__ = ["DELETE_EXACT", "LIST_BELOW", "OBJECT_SIZE"]
 
 #: Metadata with which adlfs and hierarchical-namespace accounts mark a directory.
 _DIRECTORY_MARKS = ("is_directory", "hdi_isfolder")
@@ -87,6 +88,23 @@ def azure_list_below(fs: Any, path: str) -> list[str]:
         raise FileNotFoundError(path) from exc
 
 
+def azure_delete_exact(fs: Any, paths: list[str]) -> None:
+    """Delete the blobs at *paths*, names ending in ``/`` too (adlfs's ``rm``
+    strips that ``/`` and deletes nothing), all in one container."""
+    from azure.core.exceptions import ResourceNotFoundError
+
+    container = fs.split_path(paths[0])[0]
+    names = [path.split("/", 1)[1] for path in paths]
+
+    async def delete() -> None:
+        async with fs.service_client.get_container_client(container) as client:
+            for name in names:
+                with contextlib.suppress(ResourceNotFoundError):
+                    await client.delete_blob(name)
+
+    sync(fs.loop, delete)
+
+
 def _is_directory(metadata: dict[str, str] | None) -> bool:
     return any((metadata or {}).get(mark) == "true" for mark in _DIRECTORY_MARKS)
 
@@ -102,4 +120,9 @@ OBJECT_SIZE: Mapping[str, Callable[[Any, str], int | None]] = {
 LIST_BELOW: Mapping[str, Callable[[Any, str], list[str]]] = {
     "gcs": gcs_list_below,
     "azure": azure_list_below,
+}
+#: By profile name: delete objects whose names end in "/" (folder objects),
+#: where ``fs.rm`` cannot.
+DELETE_EXACT: Mapping[str, Callable[[Any, list[str]], None]] = {
+    "azure": azure_delete_exact,
 }

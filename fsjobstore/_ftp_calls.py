@@ -17,7 +17,8 @@ from __future__ import annotations
 import ftplib
 from typing import IO, Any
 
-__all__ = ["ftp_find", "ftp_makedirs", "ftp_retrieve", "ftp_size", "ftp_stat", "is_ftp"]
+__all__ = ["ftp_find", "ftp_ls", "ftp_makedirs", "ftp_retrieve", "ftp_size", "ftp_stat",
+           "is_ftp"]
 
 #: Replies of a server that does not know a command (no MLST or MLSD: RFC 959 only).
 _UNKNOWN_COMMAND = ("500", "502")
@@ -76,6 +77,35 @@ def ftp_size(fs: Any, path: str) -> int | None:
     return int(facts.get("size") or 0)
 
 
+def ftp_ls(fs: Any, path: str) -> list[dict[str, Any]]:
+    """What the directory *path* holds, as fsspec's ``ls(detail=True)`` gives it
+    (``type`` ``file`` or ``directory``); ``FileNotFoundError`` if nothing is
+    there.  One MLSD (fsspec's ``ls`` lists the parent after any failure, so a
+    directory it failed to list comes out empty).  A server without MLSD gets
+    fsspec's ``ls``.
+    """
+    top = path.rstrip("/") or "/"
+    try:
+        entries = list(fs.ftp.mlsd(top))
+    except ftplib.error_perm as exc:
+        if str(exc).startswith(_UNKNOWN_COMMAND):
+            return list(fs.ls(top, detail=True))
+        if ftp_stat(fs, top) is not None:  # there, yet not listed: no "not found"
+            raise
+        raise FileNotFoundError(top) from exc  # (pyftpdlib answers 501, others 550)
+    return [_entry(top, name, facts) for name, facts in entries if _listed(name, facts)]
+
+
+def _listed(name: str, facts: dict[str, str]) -> bool:
+    return name not in (".", "..") and facts.get("type", "").lower() not in ("cdir", "pdir")
+
+
+def _entry(directory: str, name: str, facts: dict[str, str]) -> dict[str, Any]:
+    full = f"{directory.rstrip('/')}/{name}"
+    kind = "directory" if facts.get("type", "").lower() == "dir" else "file"
+    return {**facts, "name": full, "type": kind, "size": int(facts.get("size") or 0)}
+
+
 def ftp_find(fs: Any, path: str) -> dict[str, dict[str, Any]]:
     """Every file below the directory *path*, with its listing details as fsspec's
     ``find(detail=True)`` gives them; ``FileNotFoundError`` if *path* is not there.
@@ -100,15 +130,13 @@ def ftp_find(fs: Any, path: str) -> dict[str, dict[str, Any]]:
                 raise FileNotFoundError(top) from exc
             continue
         for name, facts in entries:
-            kind = facts.get("type", "").lower()
-            if name in (".", "..") or kind in ("cdir", "pdir"):
+            if not _listed(name, facts):
                 continue
-            full = f"{directory.rstrip('/')}/{name}"
-            if kind == "dir":
-                todo.append(full)
+            entry = _entry(directory, name, facts)
+            if entry["type"] == "directory":
+                todo.append(entry["name"])
             else:
-                found[full] = {**facts, "name": full, "type": "file",
-                               "size": int(facts.get("size") or 0)}
+                found[entry["name"]] = entry
     return found
 
 

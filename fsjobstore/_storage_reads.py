@@ -18,7 +18,7 @@ from typing import IO, Any, BinaryIO, cast
 
 from fsjobstore import _s3_stream, layout
 from fsjobstore._direct_calls import LIST_BELOW, OBJECT_SIZE
-from fsjobstore._ftp_calls import ftp_find, ftp_retrieve, ftp_size, is_ftp
+from fsjobstore._ftp_calls import ftp_find, ftp_ls, ftp_retrieve, ftp_size, is_ftp
 from fsjobstore._local_io import open_local, read_local
 from fsjobstore._pinned_reads import FIRST_READ, FirstRead
 from fsjobstore._pinned_stream import PinnedStream
@@ -322,20 +322,40 @@ class StorageReads(StorageCore):
 
     def _list_below(self, path: str, label: str) -> list[str]:
         """Every key below the backend *path*; *label* names it in errors."""
-        with self._errors(label, "list"):
-            if self.capabilities.local:
+        if self.capabilities.local:
+            with self._errors(label, "list"):
                 keys: list[str] = []
                 for dirpath, _, files in os.walk(path):
                     rel = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
                     keys.extend(name if rel == "." else f"{rel}/{name}" for name in files)
                 return keys
+        return [self.key_of(p) for p in self._paths_below(path, label)
+                if not self._folder_object(p)]
+
+    def _paths_below(self, path: str, label: str) -> list[str]:
+        """The backend paths of every object below the remote *path*, folder objects
+        included; *label* names it in errors."""
+        with self._errors(label, "list"):
             list_below = LIST_BELOW.get(self.capabilities.name)  # one request a page
             try:
-                found = self._once_more(
-                    lambda: list_below(self.fs, path) if list_below else self._find(path))
+                return list(self._once_more(
+                    lambda: list_below(self.fs, path) if list_below else self._find(path)))
             except FileNotFoundError:
                 return []
-        return [self.key_of(p) for p in found if not self._folder_object(p)]
+
+    def folders_and_keys_at_root(self) -> tuple[list[str], list[str]]:
+        """Every key under the root, and the folder objects below it (not the
+        root's own) as keys ending in ``/``: one listing (remote backends)."""
+        if self.capabilities.local or not self.root:
+            return [], self.list_keys_at_root()
+        folders: list[str] = []
+        keys: list[str] = []
+        for path in self._paths_below(self.root, ""):
+            if not self._folder_object(path):
+                keys.append(self.key_of(path))
+            elif not self._root_itself(path):
+                folders.append(self.key_of(path) + "/")
+        return folders, keys
 
     def _folder_object(self, path: str) -> bool:
         """Whether the listed *path* is an object store's "folder" (a key ending in
@@ -345,8 +365,13 @@ class StorageReads(StorageCore):
         :meth:`root_contents` names it first)."""
         if not self.capabilities.buckets:
             return False
-        return str(path).endswith("/") or (
-            bool(self.root) and self.fs._strip_protocol(path).rstrip("/") == self.root)
+        path = str(path)
+        return path.endswith("/") or self._root_itself(path)
+
+    def _root_itself(self, path: str) -> bool:
+        # Most paths are longer than the root by a key: no stripping for those.
+        return (bool(self.root) and path.rstrip("/").endswith(self.root)
+                and self.fs._strip_protocol(path).rstrip("/") == self.root)
 
     def _find(self, path: str, **kwargs: Any) -> Any:
         """``fs.find`` below *path*, in one LIST on S3 even when nothing is there."""
@@ -361,6 +386,12 @@ class StorageReads(StorageCore):
             return found if kwargs.get("detail") else sorted(found)
         return self.fs.find(path, **kwargs)
 
+    def _ls(self, path: str) -> list[dict[str, Any]]:
+        """``fs.ls(path, detail=True)``; on FTP one MLSD whose failure raises."""
+        if is_ftp(self.fs):
+            return ftp_ls(self.fs, path)
+        return list(self.fs.ls(path, detail=True))
+
     def list_keys_at_root(self) -> list[str]:
         """Every key under the root (recursive)."""
         return self._list_below(self.root, "") if self.root else []
@@ -369,8 +400,7 @@ class StorageReads(StorageCore):
         """Objects directly under the root (with details), and the prefixes there."""
         with self._errors("", "list"):
             try:
-                entries = self._once_more(
-                    lambda: self.fs.ls(self.root, detail=True)) if self.root else []
+                entries = self._once_more(lambda: self._ls(self.root)) if self.root else []
             except FileNotFoundError:
                 return {}, set()
         if entries and all(self._folder_object(str(entry["name"])) for entry in entries):
@@ -462,7 +492,7 @@ class StorageReads(StorageCore):
                     else self.fs.isfile(self.root)):
                 return "file"  # SFTP cannot list a file; FTP lists one by its bare name
             try:
-                listing = self._once_more(lambda: self.fs.ls(self.root, detail=False))
+                listing = [entry["name"] for entry in self._once_more(lambda: self._ls(self.root))]
             except FileNotFoundError:
                 return "nothing"
         if self.capabilities.buckets:  # s3fs lists a folder object with its "/"

@@ -154,8 +154,9 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     if args.state:
         rows = [r for r in rows if r["state"] in args.state]
     if args.name:
-        rows = [r for r in rows if any(fnmatch.fnmatchcase(str(r[field]), args.name)
-                                       for field in ("name", "display_name"))]
+        rows = [r for r in rows if any(
+            r[field] is not None and fnmatch.fnmatchcase(str(r[field]), args.name)
+            for field in ("name", "display_name"))]
     if args.json:
         render.print_json(rows)
         return 0

@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from fsjobstore import _s3_bulk, _s3_uploads
+from fsjobstore._direct_calls import DELETE_EXACT
 from fsjobstore._storage_core import SMALL_OBJECT
 from fsjobstore._storage_writes import StorageWrites
 from fsjobstore.backends import profile_for
@@ -110,9 +111,20 @@ class Storage(StorageWrites):
         if self.capabilities.name == "s3" and self.root:
             with self._errors("", "delete (bulk)"):
                 return _s3_bulk.delete_listed(self.fs, self.root, select)
-        keys = [k for k in self.list_keys_at_root() if select(k)]
+        folders, keys = self.folders_and_keys_at_root()
+        keys = [k for k in keys if select(k)]
         self.delete_many(keys)
-        return keys
+        # Folder objects ("jobs/", made in a console) under the store's prefixes too.
+        folders = [f for f in folders if select(f)]
+        if folders:
+            paths = [f"{self.root}/{f}" for f in folders]
+            exact = DELETE_EXACT.get(self.capabilities.name)
+            with self._errors(folders[0], "delete (bulk)"):
+                if exact is not None:
+                    exact(self.fs, paths)
+                else:
+                    self.fs.rm(paths)
+        return keys + folders
 
     def unfinished_uploads(self) -> list[_s3_uploads.Upload]:
         """Multipart uploads begun under the root and never completed (S3; none elsewhere)."""

@@ -34,7 +34,7 @@ def test_a_store_lives_in_a_folder_made_in_the_console(backend: Backend) -> None
     store.destroy()
     fs.invalidate_cache()
     assert fs.cat_file(folder) == b""  # the user's folder is theirs
-    fs.rm_file(f"{folder}jobs/")
+    assert not fs.exists(f"{folder}jobs/")  # one inside the store's prefixes went with it
     again = FsspecJobStore(url, **backend.storage_options)
     again.initialize(Config())  # the prefix is empty again
     again.destroy()

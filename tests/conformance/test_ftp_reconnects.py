@@ -108,6 +108,18 @@ def test_listing_jobs(store: FsspecJobStore, failure: str) -> None:
     assert reconnected(store, old)
 
 
+def test_the_top_level(store: FsspecJobStore, failure: str) -> None:
+    # What open_view and initialize ask first: a failed listing is no empty store.
+    new_job(store)
+    storage = store.storage
+    before = storage.list_top_level()
+    old = fail_next_transfer(store, failure)
+    assert storage.list_top_level() == before
+    assert reconnected(store, old)
+    fail_next_transfer(store, failure)
+    assert storage.root_contents() == "objects"
+
+
 def test_write_file(store: FsspecJobStore, tmp_path: Path, failure: str) -> None:
     source = tmp_path / "source"
     source.write_bytes(DATA)
