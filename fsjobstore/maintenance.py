@@ -257,7 +257,11 @@ def _still_uploading(storage: Storage, problem: Problem, now: datetime,
     part within *min_age*, or is gone (completed or aborted since it was listed)."""
     if problem.upload_id is None or min_age <= timedelta(0):
         return False
-    active = storage.upload_activity(Upload(problem.key, problem.upload_id, problem.modified))
+    try:
+        active = storage.upload_activity(Upload(problem.key, problem.upload_id, problem.modified))
+    except BackendError as exc:  # ListParts is a permission of its own on S3
+        logger.warning("%s; aged by when it began", exc)
+        return False
     return active is None or now - active < min_age
 
 

@@ -123,3 +123,26 @@ def test_gc_spares_an_upload_that_sent_a_part_lately(s3_backend: Backend) -> Non
     ) == [begun_long_ago]
     assert storage.unfinished_uploads() == []
     assert collected(part_time + 2 * hour) == []  # gone: nothing to abort
+
+
+def test_gc_without_permission_to_list_parts_ages_an_upload_by_its_start(
+    s3_backend: Backend, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = f"files/{'4' * 32}/big"
+    _, storage, _ = _store_with_an_unfinished_upload(s3_backend, key)
+    [found] = maintenance.unfinished_uploads(storage)
+    assert found.modified is not None
+    real = storage.fs.call_s3
+
+    def refused(method: str, *args: Any, **kwargs: Any) -> Any:
+        if method == "list_parts":
+            raise PermissionError("injected: AccessDenied for ListMultipartUploadParts")
+        return real(method, *args, **kwargs)
+
+    monkeypatch.setattr(storage.fs, "call_s3", refused)
+    hour = timedelta(hours=1)
+    now = found.modified + 2 * hour
+    assert maintenance.collect_garbage(storage, [found], min_age=hour, now=now) == [found]
+    assert "list parts" in caplog.text and "aged by when it began" in caplog.text
+    monkeypatch.undo()
+    storage.abort_uploads(storage.unfinished_uploads())
