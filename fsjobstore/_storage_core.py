@@ -3,7 +3,8 @@
 :class:`StorageCore` opens the filesystem, maps keys to backend paths (validating
 each key, so nothing outside the root is touched) and turns backend exceptions
 into :mod:`fsjobstore.errors`.  The operations build on it, one module each:
-reads and listings in :mod:`fsjobstore._storage_reads`, writes in
+checks and listings in :mod:`fsjobstore._storage_listings`, reads in
+:mod:`fsjobstore._storage_reads`, writes in
 :mod:`fsjobstore._storage_writes`, deletes and URLs in :mod:`fsjobstore.storage`,
 whose :class:`~fsjobstore.storage.Storage` is the class to use.
 """

@@ -12,9 +12,9 @@ of jobs.  Its guarantees:
   credentials scrubbed and the original kept as ``__cause__``.
 
 The class is built in layers, one module each: the filesystem, paths and
-errors (:mod:`fsjobstore._storage_core`), reads and listings
-(:mod:`fsjobstore._storage_reads`), writes (:mod:`fsjobstore._storage_writes`),
-and here the deletes and URLs.
+errors (:mod:`fsjobstore._storage_core`), checks and listings
+(:mod:`fsjobstore._storage_listings`), reads (:mod:`fsjobstore._storage_reads`),
+writes (:mod:`fsjobstore._storage_writes`), and here the deletes and URLs.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ TOIL_FREE = [
     "fsjobstore.backends",
     "fsjobstore.storage",
     "fsjobstore._storage_core",
+    "fsjobstore._storage_listings",
     "fsjobstore._storage_reads",
     "fsjobstore._storage_writes",
     "fsjobstore.manifest",
