@@ -48,7 +48,7 @@ _READS = frozenset({"read", "open", "download", "stat"})
 #: refused or timed out, a 4xx answer) and for a control connection whose answers
 #: no longer match its commands (a reply left behind): not the server's "no".
 _FTP_TRANSIENT = (ftplib.error_temp, ftplib.error_reply, ftplib.error_proto, EOFError,
-                  TimeoutError, ConnectionError)
+                  OSError)  # timeouts, lost connections, a socket timed out before
 
 
 class _Translated:
@@ -83,6 +83,9 @@ def ftp_transient(exc: BaseException) -> bool:
     such a failure (its ``cat_file`` calls any failed RETR "not found")."""
     if isinstance(exc, FileNotFoundError):
         return exc.__cause__ is not None and ftp_transient(exc.__cause__)
+    if isinstance(exc, (FileExistsError, PermissionError, IsADirectoryError,
+                        NotADirectoryError)):
+        return False  # the server's answer, as fsspec words it
     return isinstance(exc, _FTP_TRANSIENT)
 
 
@@ -223,6 +226,10 @@ class StorageCore:
                 # than that one does.
                 fs = uncached(type(first)(*first.storage_args, **first.storage_options))
             self._per_thread.fs = fs
+        if is_ftp(fs) and fs.ftp.sock is None:
+            # Closed, or a reconnect that failed (the server down or stalled):
+            # ftplib never connects again by itself.
+            fs._connect()
         return fs
 
     def _reconnect(self) -> None:

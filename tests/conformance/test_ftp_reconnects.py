@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from fsjobstore.errors import BackendError
 from fsjobstore.jobstore import FsspecJobStore
 from tests.conformance._helpers import new_job, temp_keys
 
@@ -165,3 +166,33 @@ def test_a_rename_whose_reply_was_lost(store: FsspecJobStore, command: str) -> N
     assert temp_keys(store) == []
     assert reconnected(store, old)
 
+
+
+def test_a_reconnect_that_failed_is_made_again(
+    store: FsspecJobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server stalled or restarted: the transfer fails, and so does the new
+    # connection, which fsspec leaves without a socket.  Once the server answers
+    # again, the next call connects anew.
+    with store.write_file_stream() as (stream, file_id):
+        stream.write(DATA)
+    fs = store.storage.fs
+    real = fs._connect
+    refused: list[str] = []
+
+    def down() -> None:
+        if refused:
+            real()
+            return
+        refused.append("once")
+        fs.ftp = ftplib.FTP(timeout=1)  # what fsspec's _connect made before connecting
+        raise ConnectionRefusedError(111, "Connection refused (injected)")
+
+    monkeypatch.setattr(fs, "_connect", down)
+    fail_next_transfer(store, "timed-out")
+    with pytest.raises(BackendError, match="Connection refused"):
+        store.read_file_stream(file_id).__enter__()
+    assert refused
+    with store.read_file_stream(file_id) as stored:
+        assert stored.read() == DATA
+    assert store.file_exists(file_id)
