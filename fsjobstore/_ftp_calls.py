@@ -18,10 +18,19 @@ import ftplib
 from typing import IO, Any
 
 __all__ = ["ftp_find", "ftp_ls", "ftp_makedirs", "ftp_retrieve", "ftp_size", "ftp_stat",
-           "is_ftp"]
+           "is_ftp", "reconnect"]
 
 #: Replies of a server that does not know a command (no MLST or MLSD: RFC 959 only).
 _UNKNOWN_COMMAND = ("500", "502")
+
+
+def reconnect(fs: Any) -> None:
+    """Connect fsspec's FTP filesystem *fs* anew, as it connected when made: its
+    ``_connect`` leaves out the encrypted data connections (``PROT P``) that its
+    constructor asks for with ``tls=True``."""
+    fs._connect()
+    if getattr(fs, "tls", False) is True:
+        fs.ftp.prot_p()
 
 
 def is_ftp(fs: Any) -> bool:

@@ -19,7 +19,7 @@ from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 from fsjobstore import layout
-from fsjobstore._ftp_calls import ftp_stat, is_ftp
+from fsjobstore._ftp_calls import ftp_stat, is_ftp, reconnect
 from fsjobstore._redact import redact_url, scrub, scrub_exception, secret_values
 from fsjobstore.backends import Capabilities, default_options, profile_for
 from fsjobstore.errors import (
@@ -229,7 +229,7 @@ class StorageCore:
         if is_ftp(fs) and fs.ftp.sock is None:
             # Closed, or a reconnect that failed (the server down or stalled):
             # ftplib never connects again by itself.
-            fs._connect()
+            reconnect(fs)
         return fs
 
     def _reconnect(self) -> None:
@@ -264,14 +264,22 @@ class StorageCore:
         A data connection refused or timed out can leave ftplib's control
         connection a reply behind, every later command on it answered with the
         one before's reply: nothing sent on it afterwards can be trusted.
+        False too where the failure was this very call's connect (the server
+        down): the next call connects again (:attr:`fs`), not this one.
         """
-        fs = self.fs
-        if not is_ftp(fs):
+        fs = self._thread_fs()
+        if not is_ftp(fs) or fs.ftp.sock is None:
             return False
         with contextlib.suppress(Exception):
             fs.ftp.close()
-        fs._connect()
+        reconnect(fs)
         return True
+
+    def _thread_fs(self) -> Any:
+        """The thread's filesystem as it is, without connecting (see :attr:`fs`)."""
+        if self.capabilities.thread_safe:
+            return self._fs
+        return getattr(self._per_thread, "fs", None) or self._fs
 
     # -- paths and errors -------------------------------------------------------
 
@@ -354,6 +362,9 @@ class StorageCore:
         Not every backend says "not found" with ``FileNotFoundError`` (fsspec's
         FTP raises ``error_perm: 550``); one more request tells.
         """
+        fs = self._thread_fs()
+        if is_ftp(fs) and fs.ftp.sock is None:
+            return False  # not connected (the server down): cannot tell, no new attempt
         try:
             return not self._anything_at(path)
         except Exception:  # cannot tell: keep the original error

@@ -260,6 +260,8 @@ def _still_uploading(storage: Storage, problem: Problem, now: datetime,
     try:
         active = storage.upload_activity(Upload(problem.key, problem.upload_id, problem.modified))
     except BackendError as exc:  # ListParts is a permission of its own on S3
+        if not isinstance(exc.__cause__, PermissionError):
+            raise  # throttled, dropped, 5xx: not knowing is no reason to abort
         logger.warning("%s; aged by when it began", exc)
         return False
     return active is None or now - active < min_age

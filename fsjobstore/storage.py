@@ -80,10 +80,11 @@ class Storage(StorageWrites):
 
     def delete_many(self, keys: Iterable[str]) -> int:
         """Remove many keys with the backend's bulk delete; returns how many were asked."""
+        keys = list(keys)
         paths = [self.path(key) for key in keys]
         if not paths:
             return 0
-        with self._errors(self.key_of(paths[0]), "delete (bulk)"):
+        with self._errors(keys[0], "delete (bulk)"):
             if self.capabilities.local:
                 for path in paths:
                     with contextlib.suppress(FileNotFoundError):
@@ -123,7 +124,8 @@ class Storage(StorageWrites):
                 if exact is not None:
                     exact(self.fs, paths)
                 else:
-                    self.fs.rm(paths)
+                    with contextlib.suppress(FileNotFoundError):  # gone meanwhile
+                        self.fs.rm(paths)
         return keys + folders
 
     def unfinished_uploads(self) -> list[_s3_uploads.Upload]:

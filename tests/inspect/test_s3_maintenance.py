@@ -11,6 +11,7 @@ import pytest
 
 from fsjobstore import layout, maintenance
 from fsjobstore.cli import main
+from fsjobstore.errors import BackendError
 from fsjobstore.marker import make_marker
 from fsjobstore.storage import Storage
 from tests.servers import Backend
@@ -145,4 +146,30 @@ def test_gc_without_permission_to_list_parts_ages_an_upload_by_its_start(
     assert maintenance.collect_garbage(storage, [found], min_age=hour, now=now) == [found]
     assert "list parts" in caplog.text and "aged by when it began" in caplog.text
     monkeypatch.undo()
+    storage.abort_uploads(storage.unfinished_uploads())
+
+
+def test_gc_stops_when_list_parts_fails_otherwise(
+    s3_backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Throttled, dropped, a 5xx: not knowing when the upload last sent a part is
+    # no reason to abort it (its writer may still be sending).
+    key = f"files/{'5' * 32}/big"
+    _, storage, upload = _store_with_an_unfinished_upload(s3_backend, key)
+    [found] = maintenance.unfinished_uploads(storage)
+    assert found.modified is not None
+    real = storage.fs.call_s3
+
+    def throttled(method: str, *args: Any, **kwargs: Any) -> Any:
+        if method == "list_parts":
+            raise OSError("SlowDown: Please reduce your request rate (injected)")
+        return real(method, *args, **kwargs)
+
+    monkeypatch.setattr(storage.fs, "call_s3", throttled)
+    hour = timedelta(hours=1)
+    with pytest.raises(BackendError, match="SlowDown"):
+        maintenance.collect_garbage(storage, [found], min_age=hour,
+                                    now=found.modified + 2 * hour, dry_run=False)
+    monkeypatch.undo()
+    assert [u.upload_id for u in storage.unfinished_uploads()] == [upload["UploadId"]]
     storage.abort_uploads(storage.unfinished_uploads())
