@@ -213,7 +213,8 @@ def _check_server_directory(url: str) -> None:
 def _check_local_directory(url: str) -> None:
     """Refuse a local URL naming no directory: the root (``/``, ``file:///``) or
     nothing (``file://``, which fsspec reads as the working directory: almost
-    always an empty variable in a script)."""
+    always an empty variable in a script); and the memory filesystem's root
+    (``memory://``), whose keys a store's own listing does not tell apart."""
     match = _SCHEME.match(url)
     if match is None:  # a bare local path
         if not url.strip("/"):
@@ -222,8 +223,9 @@ def _check_local_directory(url: str) -> None:
                 "store; choose a directory for it (/path/to/store)"
             )
         return
-    if profile_for(match.group(1).lower()).name == "local" and not url[match.end():].strip("/"):
-        # fsspec's local root is "", which every path would be relative to.
+    if (profile_for(match.group(1).lower()).name in ("local", "memory")
+            and not url[match.end():].strip("/")):
+        # fsspec's local and memory roots are "", which every path would be relative to.
         raise InvalidLocatorError(
             f"store URL {redact_url(url)} names no directory: choose one for the store "
             f"({match.group(1)}:///path/to/store)"

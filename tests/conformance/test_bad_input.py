@@ -162,6 +162,13 @@ def test_a_local_store_needs_a_directory(tmp_path: Path, monkeypatch: pytest.Mon
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("url", ["memory://", "memory:///", "fsspec:memory://"])
+def test_a_memory_store_needs_a_path(url: str) -> None:
+    # The memory filesystem's root holds every other memory store too.
+    with pytest.raises(InvalidInputError, match="names no directory"):
+        FsspecJobStore(url)
+
+
 def test_a_url_naming_a_file_is_no_place_for_a_new_store(backend: Backend) -> None:
     # Object stores list a file as itself; the store must not be made beside it.
     url = backend.new_url()
