@@ -18,7 +18,7 @@ import ftplib
 from typing import IO, Any
 
 __all__ = ["ftp_find", "ftp_ls", "ftp_makedirs", "ftp_retrieve", "ftp_size", "ftp_stat",
-           "is_ftp", "reconnect"]
+           "is_ftp", "reconnect", "unconnected"]
 
 #: Replies of a server that does not know a command (no MLST or MLSD: RFC 959 only).
 _UNKNOWN_COMMAND = ("500", "502")
@@ -37,6 +37,12 @@ def is_ftp(fs: Any) -> bool:
     """Whether *fs* is fsspec's FTP filesystem (or one like it): an ftplib connection."""
     return isinstance(getattr(fs, "ftp", None), ftplib.FTP) and callable(
         getattr(fs, "_connect", None))
+
+
+def unconnected(fs: Any) -> bool:
+    """Whether *fs* is an FTP filesystem whose connection has no socket: closed,
+    or a connect that failed (ftplib never connects again by itself)."""
+    return is_ftp(fs) and fs.ftp.sock is None
 
 
 def _not_there(exc: ftplib.error_perm) -> bool:

@@ -19,7 +19,7 @@ from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 from fsjobstore import layout
-from fsjobstore._ftp_calls import ftp_stat, is_ftp, reconnect
+from fsjobstore._ftp_calls import ftp_stat, is_ftp, reconnect, unconnected
 from fsjobstore._redact import redact_url, scrub, scrub_exception, secret_values
 from fsjobstore.backends import Capabilities, default_options, profile_for
 from fsjobstore.errors import (
@@ -226,9 +226,7 @@ class StorageCore:
                 # than that one does.
                 fs = uncached(type(first)(*first.storage_args, **first.storage_options))
             self._per_thread.fs = fs
-        if is_ftp(fs) and fs.ftp.sock is None:
-            # Closed, or a reconnect that failed (the server down or stalled):
-            # ftplib never connects again by itself.
+        if unconnected(fs):  # closed, or a reconnect that failed (the server down or stalled)
             reconnect(fs)
         return fs
 
@@ -268,7 +266,7 @@ class StorageCore:
         down): the next call connects again (:attr:`fs`), not this one.
         """
         fs = self._thread_fs()
-        if not is_ftp(fs) or fs.ftp.sock is None:
+        if not is_ftp(fs) or unconnected(fs):
             return False
         with contextlib.suppress(Exception):
             fs.ftp.close()
@@ -362,8 +360,7 @@ class StorageCore:
         Not every backend says "not found" with ``FileNotFoundError`` (fsspec's
         FTP raises ``error_perm: 550``); one more request tells.
         """
-        fs = self._thread_fs()
-        if is_ftp(fs) and fs.ftp.sock is None:
+        if unconnected(self._thread_fs()):
             return False  # not connected (the server down): cannot tell, no new attempt
         try:
             return not self._anything_at(path)

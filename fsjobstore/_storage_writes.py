@@ -312,7 +312,7 @@ class StorageWrites(StorageReads):
                 raise
             failure = exc
         if self._anything_at(temp):
-            self.fs.mv(temp, path)
+            atomic_move(self.fs, temp, path)
         elif not self._anything_at(path):
             raise failure
 

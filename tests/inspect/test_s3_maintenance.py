@@ -126,23 +126,32 @@ def test_gc_spares_an_upload_that_sent_a_part_lately(s3_backend: Backend) -> Non
     assert collected(part_time + 2 * hour) == []  # gone: nothing to abort
 
 
-def test_gc_without_permission_to_list_parts_ages_an_upload_by_its_start(
-    s3_backend: Backend, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    key = f"files/{'4' * 32}/big"
-    _, storage, _ = _store_with_an_unfinished_upload(s3_backend, key)
+def _list_parts_failing(
+    s3_backend: Backend, monkeypatch: pytest.MonkeyPatch, key: str, error: Exception
+) -> tuple[Storage, str, maintenance.Problem, datetime]:
+    """A store with an unfinished upload at *key* whose ListParts raises *error*:
+    the store, the upload's ID, its problem, and a time two hours after it began."""
+    _, storage, upload = _store_with_an_unfinished_upload(s3_backend, key)
     [found] = maintenance.unfinished_uploads(storage)
     assert found.modified is not None
     real = storage.fs.call_s3
 
-    def refused(method: str, *args: Any, **kwargs: Any) -> Any:
+    def failing(method: str, *args: Any, **kwargs: Any) -> Any:
         if method == "list_parts":
-            raise PermissionError("injected: AccessDenied for ListMultipartUploadParts")
+            raise error
         return real(method, *args, **kwargs)
 
-    monkeypatch.setattr(storage.fs, "call_s3", refused)
+    monkeypatch.setattr(storage.fs, "call_s3", failing)
+    return storage, str(upload["UploadId"]), found, found.modified + timedelta(hours=2)
+
+
+def test_gc_without_permission_to_list_parts_ages_an_upload_by_its_start(
+    s3_backend: Backend, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    storage, _, found, now = _list_parts_failing(
+        s3_backend, monkeypatch, f"files/{'4' * 32}/big",
+        PermissionError("injected: AccessDenied for ListMultipartUploadParts"))
     hour = timedelta(hours=1)
-    now = found.modified + 2 * hour
     assert maintenance.collect_garbage(storage, [found], min_age=hour, now=now) == [found]
     assert "list parts" in caplog.text and "aged by when it began" in caplog.text
     monkeypatch.undo()
@@ -154,22 +163,12 @@ def test_gc_stops_when_list_parts_fails_otherwise(
 ) -> None:
     # Throttled, dropped, a 5xx: not knowing when the upload last sent a part is
     # no reason to abort it (its writer may still be sending).
-    key = f"files/{'5' * 32}/big"
-    _, storage, upload = _store_with_an_unfinished_upload(s3_backend, key)
-    [found] = maintenance.unfinished_uploads(storage)
-    assert found.modified is not None
-    real = storage.fs.call_s3
-
-    def throttled(method: str, *args: Any, **kwargs: Any) -> Any:
-        if method == "list_parts":
-            raise OSError("SlowDown: Please reduce your request rate (injected)")
-        return real(method, *args, **kwargs)
-
-    monkeypatch.setattr(storage.fs, "call_s3", throttled)
+    storage, upload_id, found, now = _list_parts_failing(
+        s3_backend, monkeypatch, f"files/{'5' * 32}/big",
+        OSError("SlowDown: Please reduce your request rate (injected)"))
     hour = timedelta(hours=1)
     with pytest.raises(BackendError, match="SlowDown"):
-        maintenance.collect_garbage(storage, [found], min_age=hour,
-                                    now=found.modified + 2 * hour, dry_run=False)
+        maintenance.collect_garbage(storage, [found], min_age=hour, now=now, dry_run=False)
     monkeypatch.undo()
-    assert [u.upload_id for u in storage.unfinished_uploads()] == [upload["UploadId"]]
+    assert [u.upload_id for u in storage.unfinished_uploads()] == [upload_id]
     storage.abort_uploads(storage.unfinished_uploads())
