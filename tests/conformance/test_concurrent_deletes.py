@@ -1,5 +1,5 @@
 """Two deletes of one job at once (two processes): what the other removed first
-is no error (a key already gone never is), on a local disk and on FTP, whose
+is no error (a key already gone never is), on a local disk, on FTP and on SFTP, whose
 directories are real."""
 
 from __future__ import annotations
@@ -65,4 +65,39 @@ def test_an_ftp_directory_another_process_removed_is_no_error(backend: Backend) 
         del fs.rmdir
     assert not store.job_exists(job_id)
     assert not fs.exists(store.storage.path(f"owned/{job_id}"))
+    store.destroy()
+
+
+def _twice_async(real: Callable[..., Any], calls: list[str]) -> Callable[..., Any]:
+    """*real* (a coroutine function), awaited first for the other process, then
+    for us; each path is added to *calls*."""
+
+    async def both(self: Any, path: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(path)
+        await real(self, path, *args, **kwargs)
+        return await real(self, path, *args, **kwargs)
+
+    return both
+
+
+@pytest.mark.parametrize("backend", ["sftp"], indirect=True)
+def test_an_sftp_path_another_process_removed_is_no_error(
+        backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncssh
+
+    store = FsspecJobStore(backend.new_url(), **backend.storage_options)
+    store.initialize(Config())
+    job_id = _job_with_files(store)
+    # The other process removes each file and directory just before this one
+    # does: the server answers this one's with "no such file".
+    unlinked: list[str] = []
+    removed: list[str] = []
+    with monkeypatch.context() as patched:
+        client = asyncssh.SFTPClient
+        patched.setattr(client, "unlink", _twice_async(client.unlink, unlinked))
+        patched.setattr(client, "rmdir", _twice_async(client.rmdir, removed))
+        store.delete_job(job_id)
+    assert len(unlinked) >= 3 and removed  # the manifest, both files, their directories
+    assert not store.job_exists(job_id)
+    assert not store.storage.fs.exists(store.storage.path(f"owned/{job_id}"))
     store.destroy()

@@ -1,7 +1,7 @@
 """An export onto the store's own keys (its marker, Toil's config, a job's
 manifest) would overwrite the store: refused, naming the key.  Elsewhere under
 the store's prefix (an outputs folder beside its keys) an export is a file like
-any other."""
+any other.  (Toil's own `ftp://` handler imports only: no FTP exports.)"""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from fsjobstore.errors import InvalidInputError
 from fsjobstore.jobstore import FsspecJobStore
 from tests.servers import Backend
 
-pytestmark = pytest.mark.parametrize("backend", ["file", "memory", "s3", "az", "sftp"],
+pytestmark = pytest.mark.parametrize("backend", ["file", "memory", "s3", "az", "gs", "sftp"],
                                      indirect=True)
 
 
