@@ -106,6 +106,9 @@ def secret_values(options: Mapping[str, Any]) -> list[str]:
         if isinstance(value, Mapping):
             for k, v in value.items():
                 visit(str(k), v)
+        elif isinstance(value, (list, tuple)):  # auth=("user", "password")
+            for item in value:
+                visit(name, item)
         elif isinstance(value, str) and len(value) >= 4 and looks_secret(name):
             found.append(value)
 

@@ -18,7 +18,7 @@ __all__ = ["CHATTY_LOGGERS", "GcsfsErrorFilter", "quiet_sdk_loggers"]
 #: and of fsspec's backends that log every call at DEBUG (``toil debug-job``
 #: runs at DEBUG).
 CHATTY_LOGGERS = ("azure", "asyncssh", "aiobotocore", "botocore", "urllib3",
-                  "s3fs", "gcsfs", "adlfs", "sshfs")
+                  "httpx", "httpcore", "s3fs", "gcsfs", "adlfs", "sshfs")
 
 
 class GcsfsErrorFilter(logging.Filter):

@@ -178,8 +178,9 @@ def listing_time(info: Mapping[str, Any], *names: str) -> datetime | None:
         value = info.get(name)
         if value is None:
             continue
-        if isinstance(value, datetime):
-            return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        if isinstance(value, datetime):  # s3fs: dateutil's tzutc() or tzlocal()
+            return (value.astimezone(timezone.utc) if value.tzinfo
+                    else value.replace(tzinfo=timezone.utc))
         if isinstance(value, (int, float)):
             return datetime.fromtimestamp(float(value), tz=timezone.utc)
         if isinstance(value, str):
@@ -189,7 +190,8 @@ def listing_time(info: Mapping[str, Any], *names: str) -> datetime | None:
             except ValueError:
                 parsed = _ftp_time(value)
             if parsed is not None:
-                return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+                return (parsed.astimezone(timezone.utc) if parsed.tzinfo
+                        else parsed.replace(tzinfo=timezone.utc))
     return None
 
 

@@ -152,6 +152,41 @@ def check_protocol_known(url: str) -> None:
         )
 
 
+#: The package fsjobstore's profile of a backend is written for, by profile name;
+#: the extra of the same name installs it (``pip install 'fsjobstore[s3]'``).
+_PACKAGES = {"s3": "s3fs", "gcs": "gcsfs", "azure": "adlfs", "sftp": "sshfs"}
+
+
+def check_backend_installed(url: str) -> None:
+    """Raise :class:`InvalidInputError` naming the extra to install when a protocol
+    of *url* is one fsjobstore has a profile for and its package is missing.
+
+    Without sshfs, fsspec serves ``sftp``/``ssh`` with its own paramiko class,
+    which the SFTP profile and its options (keepalives) are not written for.
+    """
+    import fsspec
+
+    *chained, last = url.split("::")
+    names = [*(part.split("://", 1)[0] for part in chained),
+             last.split("://", 1)[0] if "://" in last else "file"]
+    for protocol in (name.lower() for name in names):
+        package = _PACKAGES.get(profile_for(protocol).name)
+        if package is None:
+            continue
+        try:
+            found = fsspec.get_filesystem_class(protocol).__module__.split(".")[0]
+        except ImportError:
+            found = None
+        if package == "sshfs" and found == "fsspec":  # fsspec's paramiko class
+            found = None
+        if found is None:
+            extra = profile_for(protocol).name
+            raise InvalidInputError(
+                f"cannot open store URL {redact_url(url)}: {protocol}:// needs the "
+                f"{package} package: pip install 'fsjobstore[{extra}]'"
+            )
+
+
 class StorageCore:
     """The filesystem, the root and error translation (see :class:`~fsjobstore.storage.Storage`)."""
 
@@ -170,6 +205,7 @@ class StorageCore:
         url = lower_scheme(url)  # URL schemes are case-insensitive, fsspec's names are not
         check_store_path(url)  # a bucket named, no empty path component
         check_protocol_known(url)
+        check_backend_installed(url)
         options = dict(storage_options or {})
         self._secrets = secret_values(options)
         options = default_options(url.split(":", 1)[0], options, url)

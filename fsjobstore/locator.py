@@ -35,6 +35,17 @@ _NO_PROTOCOL = re.compile(r"^//[^/]")
 _MISSING_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(?!//)")
 #: Protocols fsspec reads but cannot write, list or delete on.
 _READ_ONLY = frozenset({"http", "https"})
+#: fsspec protocols that can hold no job store, and why (the inspection tools may
+#: still read a store copied there).
+_NO_JOB_STORE = {
+    "webdav": "WebDAV cannot replace a file in one step (a MOVE onto an existing file "
+              "deletes it first; webdav4's move copies, then deletes), so other processes "
+              "would find jobs missing or half-written",
+    **dict.fromkeys(
+        ("zip", "tar", "libarchive", "github", "git", "reference", "dbfs", "jlab"),
+        "that filesystem is read-only to fsjobstore (an archive is written only whole; "
+        "the others serve what another system holds)"),
+}
 #: Schemes whose URLs name a server first, then a path on it.
 _HOSTED = frozenset({"sftp", "ssh", "ftp"})
 
@@ -137,7 +148,19 @@ def check_url(url: str) -> None:
         )
     _check_no_password(url)
     check_slashes(url)  # "gs:/bucket/run": the same words whichever way it is given
-    if not _SCHEME.match(url) and not url.startswith("/"):
+    if "::" in url:
+        raise InvalidLocatorError(
+            f"the job store URL {redact_url(url)!r} chains filesystems ('::'): a job store "
+            "needs its storage's own URL, as every process must see the others' writes "
+            "at once (a cache layer would hide them; an archive is read-only), like "
+            "'fsspec:s3://bucket/prefix'"
+        )
+    scheme = _SCHEME.match(url)
+    if scheme is not None and (why := _NO_JOB_STORE.get(scheme.group(1).lower())):
+        raise InvalidLocatorError(
+            f"the job store URL {redact_url(url)!r} cannot hold a job store: {why}"
+        )
+    if scheme is None and not url.startswith("/"):
         raise InvalidLocatorError(
             f"the job store URL {redact_url(url)!r} needs a protocol and '://', like "
             "'fsspec:s3://bucket/prefix' "

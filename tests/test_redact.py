@@ -19,6 +19,7 @@ from fsjobstore._redact import (
     redacting_logger,
     scrub,
     scrub_exception,
+    secret_values,
 )
 
 MARK = "PWMARK1234"
@@ -62,6 +63,12 @@ def test_connection_strings_and_web_user_tokens_are_secrets(value: str) -> None:
 ])
 def test_secret_names(name: str, secret: bool) -> None:
     assert looks_secret(name) is secret
+
+
+def test_credentials_in_a_list_or_tuple_are_secrets() -> None:
+    # JSON (FSSPEC_WEBDAV_AUTH='["me", "..."]', -o auth=...) has lists, no tuples.
+    options = {"auth": ["user", MARK], "client_kwargs": {"auth": ("user", MARK)}}
+    assert secret_values(options).count(MARK) == 2
 
 
 def test_ssh_user_urls_are_not_secrets() -> None:

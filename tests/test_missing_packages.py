@@ -1,0 +1,44 @@
+"""A backend whose package is missing is named with the extra that installs it,
+before fsspec's own message or a class fsjobstore is not written for."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from fsjobstore.errors import InvalidInputError
+from fsjobstore.jobstore import FsspecJobStore
+
+_REGISTRY = sys.modules["fsspec.registry"]
+
+
+def _uninstall(monkeypatch: pytest.MonkeyPatch, protocol: str, package: str) -> None:
+    """As if *package*, which serves *protocol*, were not installed."""
+    monkeypatch.delitem(_REGISTRY._registry, protocol, raising=False)
+    monkeypatch.setitem(sys.modules, package, None)  # its import raises ImportError
+
+
+@pytest.mark.parametrize(("url", "protocol", "package", "extra"), [
+    ("s3://bucket/run1", "s3", "s3fs", "s3"),
+    ("gs://bucket/run1", "gs", "gcsfs", "gcs"),
+    ("az://container/run1", "az", "adlfs", "azure"),
+    ("sftp://me@127.0.0.1:1/run1", "sftp", "sshfs", "sftp"),
+])
+def test_a_missing_package_names_its_extra(
+    monkeypatch: pytest.MonkeyPatch, url: str, protocol: str, package: str, extra: str
+) -> None:
+    _uninstall(monkeypatch, protocol, package)
+    with pytest.raises(InvalidInputError) as caught:
+        FsspecJobStore(url)
+    assert f"needs the {package} package: pip install 'fsjobstore[{extra}]'" in str(caught.value)
+
+
+def test_sftp_served_by_fsspecs_own_class_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without sshfs, fsspec's paramiko class answers to "sftp"; its constructor
+    # takes none of the SFTP profile's options (a TypeError from paramiko).
+    monkeypatch.delitem(_REGISTRY._registry, "sftp", raising=False)
+    monkeypatch.setitem(_REGISTRY.known_implementations, "sftp",
+                        {"class": "fsspec.implementations.ftp.FTPFileSystem"})
+    with pytest.raises(InvalidInputError, match=r"needs the sshfs package"):
+        FsspecJobStore("sftp://me@127.0.0.1:1/run1")

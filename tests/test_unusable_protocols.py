@@ -1,0 +1,31 @@
+"""Protocols fsspec knows that can hold no job store are refused before anything
+connects, saying why: WebDAV cannot replace a file in one step, archives and
+other read-only filesystems cannot be written, and a chained URL would put a
+cache (or an archive) between the processes sharing the store."""
+
+from __future__ import annotations
+
+import pytest
+
+from fsjobstore.errors import InvalidLocatorError
+from fsjobstore.jobstore import FsspecJobStore
+
+
+@pytest.mark.parametrize("url", ["webdav://dav/run1", "WEBDAV://dav/run1", "fsspec:webdav://dav/run1"])
+def test_webdav_is_refused_naming_the_replace(url: str) -> None:
+    with pytest.raises(InvalidLocatorError, match="cannot replace a file in one step"):
+        FsspecJobStore(url)
+
+
+@pytest.mark.parametrize("url", ["zip://run1", "tar://run1", "github://run1",
+                                 "reference://run1"])
+def test_read_only_filesystems_are_refused(url: str) -> None:
+    with pytest.raises(InvalidLocatorError, match="read-only to fsjobstore"):
+        FsspecJobStore(url)
+
+
+@pytest.mark.parametrize("url", ["simplecache::s3://bucket/run1", "dir::file:///tmp/run1",
+                                 "zip://run1::file:///tmp/store.zip"])
+def test_chained_urls_are_refused(url: str) -> None:
+    with pytest.raises(InvalidLocatorError, match=r"chains filesystems \('::'\)"):
+        FsspecJobStore(url)
