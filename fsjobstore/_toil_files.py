@@ -26,7 +26,7 @@ from typing_extensions import override
 from fsjobstore import layout
 from fsjobstore._redact import redact_url
 from fsjobstore._text import text_stream as _text
-from fsjobstore._toil_errors import file_key
+from fsjobstore._toil_errors import file_key, job_key
 from fsjobstore._toil_reading import Reading
 from fsjobstore.errors import InvalidInputError, ObjectNotFoundError
 from fsjobstore.maintenance import is_store_key
@@ -56,7 +56,7 @@ class FileMethods(AbstractJobStore, HintedJobStore):
         executable: bool,
     ) -> str:
         if job_id is not None:
-            layout.validate_job_id(str(job_id))
+            job_key(str(job_id))  # UnknownJobIdError: no job ID of ours, so no job here
         if job_id is not None and cleanup:
             return layout.new_file_key(basename, owner=str(job_id), executable=executable)
         hints_string = self.hints_to_string(hints)

@@ -59,6 +59,12 @@ def test_job_ids_are_validated(store: FsspecJobStore, bad: str) -> None:
         with pytest.raises(InvalidInputError, match="job ID") as refused:
             call(bad)
         assert isinstance(refused.value, NoSuchJobException)
+    # A file owned by no job of ours: Toil's stores raise NoSuchJobException too.
+    for write in (lambda: store.get_empty_file_store_id(bad, cleanup=True),
+                  lambda: store.write_file_stream(bad).__enter__()):
+        with pytest.raises(InvalidInputError, match="job ID") as refused:
+            write()
+        assert isinstance(refused.value, NoSuchJobException)
     assert set(all_keys(store)) == before
 
 
