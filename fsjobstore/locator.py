@@ -271,7 +271,7 @@ def check_store_path(url: str) -> None:
             "cannot live on one; use a bucket, container or directory"
         )
     profile = profile_for(scheme)
-    rest = url[match.end():]
+    rest = url[match.end():].split("::", 1)[0]  # zip://run1::file:///x.zip: the store's path
     path = rest.strip("/")
     if profile.buckets and (not path or rest.startswith("/")):
         # s3:///bucket/run: keys starting with "/", which no listing returns

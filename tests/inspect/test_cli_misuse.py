@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -148,4 +149,16 @@ def test_a_chained_url_is_opened_as_fsspec_chains_it(
     # Inspection only reads: a local cache in front of the store is fine.
     assert main(["info", f"simplecache::{store_url}", "--json", "--no-progress"]) == 0, \
         capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out)["workflow"]["status"] == "failed"
+
+
+def test_a_store_copied_into_a_zip_archive_can_be_read(
+    capsys: pytest.CaptureFixture[str], store_path: Path, tmp_path: Path
+) -> None:
+    # The archive's own URL after '::' holds a '//', which is no empty component
+    # of the store's path.
+    archive = shutil.make_archive(str(tmp_path / "archived"), "zip",
+                                  root_dir=store_path.parent, base_dir=store_path.name)
+    url = f"zip://{store_path.name}::file://{archive}"
+    assert main(["info", url, "--json", "--no-progress"]) == 0, capsys.readouterr().err
     assert json.loads(capsys.readouterr().out)["workflow"]["status"] == "failed"
