@@ -98,6 +98,16 @@ def redact_url(url: str) -> str:
     return scrub(url)
 
 
+#: Options whose values name key files (sshfs's ``client_keys``), not keys: a path
+#: is no secret, inline key material in them is.
+_KEY_FILE_OPTIONS = frozenset({"client_keys", "client_host_keys", "known_hosts",
+                               "key_filename", "key_file", "keyfile"})
+
+
+def _is_pair(value: list[Any] | tuple[Any, ...]) -> bool:
+    return len(value) == 2 and all(isinstance(item, str) for item in value)
+
+
 def secret_values(options: Mapping[str, Any]) -> list[str]:
     """String values of storage options whose names look like credentials."""
     found: list[str] = []
@@ -106,10 +116,23 @@ def secret_values(options: Mapping[str, Any]) -> list[str]:
         if isinstance(value, Mapping):
             for k, v in value.items():
                 visit(str(k), v)
-        elif isinstance(value, (list, tuple)):  # auth=("user", "password")
+        elif isinstance(value, (list, tuple)) and _is_pair(value):
+            first, second = value
+            if name.lower().endswith("auth"):  # auth=("user", "password")
+                visit(name, second)
+            elif not looks_secret(name):  # headers=[("Authorization", "Bearer ...")]
+                visit(first, second)
+            else:
+                visit(name, first)
+                visit(name, second)
+        elif isinstance(value, (list, tuple, set, frozenset)):
             for item in value:
                 visit(name, item)
+        elif isinstance(value, (bytes, bytearray)):
+            visit(name, bytes(value).decode("utf-8", "replace"))
         elif isinstance(value, str) and len(value) >= 4 and looks_secret(name):
+            if name.lower() in _KEY_FILE_OPTIONS and "PRIVATE KEY" not in value:
+                return  # a key file's path, which an error about it must name
             found.append(value)
 
     for key, value in options.items():

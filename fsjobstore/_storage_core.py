@@ -33,8 +33,8 @@ from fsjobstore.errors import (
 )
 from fsjobstore.locator import check_store_path, lower_scheme
 
-__all__ = ["SMALL_OBJECT", "StorageCore", "check_protocol_known", "connection_closed",
-           "forget_instance", "ftp_transient", "one_line", "uncached"]
+__all__ = ["SMALL_OBJECT", "StorageCore", "check_backend_installed", "check_protocol_known",
+           "connection_closed", "forget_instance", "ftp_transient", "one_line", "uncached"]
 
 _T = TypeVar("_T")
 
@@ -137,12 +137,17 @@ def is_known_protocol(protocol: str) -> bool:
     return protocol in registry or protocol in known_implementations
 
 
-def check_protocol_known(url: str) -> None:
-    """Raise :class:`InvalidLocatorError` naming a protocol fsspec does not know."""
-    *chained, last = url.split("::")  # simplecache::s3://...: each protocol named
+def _protocols(url: str) -> list[str]:
+    """Each protocol *url* names, lower case: ``simplecache::s3://...`` names two."""
+    *chained, last = url.split("::")
     names = [*(part.split("://", 1)[0] for part in chained),
              last.split("://", 1)[0] if "://" in last else "file"]
-    for protocol in (name.lower() for name in names):
+    return [name.lower() for name in names]
+
+
+def check_protocol_known(url: str) -> None:
+    """Raise :class:`InvalidLocatorError` naming a protocol fsspec does not know."""
+    for protocol in _protocols(url):
         if is_known_protocol(protocol):
             continue
         raise InvalidLocatorError(
@@ -166,24 +171,22 @@ def check_backend_installed(url: str) -> None:
     """
     import fsspec
 
-    *chained, last = url.split("::")
-    names = [*(part.split("://", 1)[0] for part in chained),
-             last.split("://", 1)[0] if "://" in last else "file"]
-    for protocol in (name.lower() for name in names):
-        package = _PACKAGES.get(profile_for(protocol).name)
+    for protocol in _protocols(url):
+        extra = profile_for(protocol).name
+        package = _PACKAGES.get(extra)
         if package is None:
             continue
+        why = ""
         try:
             found = fsspec.get_filesystem_class(protocol).__module__.split(".")[0]
-        except ImportError:
-            found = None
+        except ImportError as exc:  # the package, or one it needs
+            found, why = None, f" ({exc})"
         if package == "sshfs" and found == "fsspec":  # fsspec's paramiko class
             found = None
         if found is None:
-            extra = profile_for(protocol).name
             raise InvalidInputError(
-                f"cannot open store URL {redact_url(url)}: {protocol}:// needs the "
-                f"{package} package: pip install 'fsjobstore[{extra}]'"
+                f"cannot open {redact_url(url)}: {protocol}:// needs the {package} "
+                f"package: pip install 'fsjobstore[{extra}]'{why}"
             )
 
 

@@ -42,9 +42,13 @@ _NO_JOB_STORE = {
               "deletes it first; webdav4's move copies, then deletes), so other processes "
               "would find jobs missing or half-written",
     **dict.fromkeys(
-        ("zip", "tar", "libarchive", "github", "git", "reference", "dbfs", "jlab"),
+        ("zip", "tar", "libarchive", "github", "gist", "git", "dvc", "reference", "data"),
         "that filesystem is read-only to fsjobstore (an archive is written only whole; "
         "the others serve what another system holds)"),
+    **dict.fromkeys(
+        ("simplecache", "filecache", "blockcache", "cached", "dir", "generic"),
+        "it wraps another filesystem (a cache would hide other processes' writes); "
+        "give the storage's own URL"),
 }
 #: Schemes whose URLs name a server first, then a path on it.
 _HOSTED = frozenset({"sftp", "ssh", "ftp"})

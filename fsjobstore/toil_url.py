@@ -21,7 +21,13 @@ from typing_extensions import override
 
 from fsjobstore._redact import redact_url, scrub_exception
 from fsjobstore._sdk_logs import quiet_sdk_loggers
-from fsjobstore._storage_core import connection_closed, forget_instance, one_line, uncached
+from fsjobstore._storage_core import (
+    check_backend_installed,
+    connection_closed,
+    forget_instance,
+    one_line,
+    uncached,
+)
 from fsjobstore._storage_writes import move_into_place, object_writer
 from fsjobstore.backends import default_options, profile_for
 from fsjobstore.errors import FsJobStoreError
@@ -49,6 +55,7 @@ def _fs_and_path(url: ParseResult) -> tuple[Any, str]:
 
     text = _url_text(url)
     scheme = url.scheme.lower()
+    check_backend_installed(text)  # InvalidInputError, a ValueError, naming the extra
     options = default_options(scheme, {}, text)
     quiet_sdk_loggers()
     try:

@@ -42,3 +42,22 @@ def test_sftp_served_by_fsspecs_own_class_is_refused(monkeypatch: pytest.MonkeyP
                         {"class": "fsspec.implementations.ftp.FTPFileSystem"})
     with pytest.raises(InvalidInputError, match=r"needs the sshfs package"):
         FsspecJobStore("sftp://me@127.0.0.1:1/run1")
+
+
+def test_an_sftp_url_for_toil_without_sshfs_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Toil's imports and exports of sftp:// URLs go through the same check.
+    from urllib.parse import urlparse
+
+    from fsjobstore.toil_url import FsspecURLAccess
+
+    _uninstall(monkeypatch, "sftp", "sshfs")
+    with pytest.raises(ValueError, match=r"needs the sshfs package: .*'fsjobstore\[sftp\]'"):
+        FsspecURLAccess._url_exists(urlparse("sftp://me@127.0.0.1:1/in.txt"))
+
+
+def test_a_missing_dependency_of_the_package_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    _uninstall(monkeypatch, "s3", "s3fs")
+    with pytest.raises(InvalidInputError, match=r"fsjobstore\[s3\]' \(.*s3fs"):
+        FsspecJobStore("s3://bucket/run1")

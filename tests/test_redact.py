@@ -65,10 +65,21 @@ def test_secret_names(name: str, secret: bool) -> None:
     assert looks_secret(name) is secret
 
 
-def test_credentials_in_a_list_or_tuple_are_secrets() -> None:
+def test_credentials_in_lists_tuples_sets_and_bytes_are_secrets() -> None:
     # JSON (FSSPEC_WEBDAV_AUTH='["me", "..."]', -o auth=...) has lists, no tuples.
-    options = {"auth": ["user", MARK], "client_kwargs": {"auth": ("user", MARK)}}
-    assert secret_values(options).count(MARK) == 2
+    options = {"auth": ["runs", MARK], "client_kwargs": {"auth": ("runs", MARK)},
+               "token": {MARK + "1"}, "password": MARK.encode() + b"2",
+               "headers": [("Authorization", f"Bearer {MARK}3"), ("Accept", "text/plain")]}
+    expected = [MARK, MARK, MARK + "1", MARK + "2", f"Bearer {MARK}3"]  # no user, no header name
+    assert sorted(secret_values(options)) == sorted(expected)
+
+
+def test_key_file_paths_are_no_secrets() -> None:
+    # An error about a key file must name it; inline key material stays secret.
+    inline = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXkt\n"
+    options = {"client_keys": ["/home/me/.ssh/id_ed25519", inline],
+               "key_filename": "/home/me/.ssh/id_rsa"}
+    assert secret_values(options) == [inline]
 
 
 def test_ssh_user_urls_are_not_secrets() -> None:

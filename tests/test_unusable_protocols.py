@@ -17,8 +17,8 @@ def test_webdav_is_refused_naming_the_replace(url: str) -> None:
         FsspecJobStore(url)
 
 
-@pytest.mark.parametrize("url", ["zip://run1", "tar://run1", "github://run1",
-                                 "reference://run1"])
+@pytest.mark.parametrize("url", ["zip://run1", "tar://run1", "github://run1", "gist://run1",
+                                 "data://run1", "reference://run1"])
 def test_read_only_filesystems_are_refused(url: str) -> None:
     with pytest.raises(InvalidLocatorError, match="read-only to fsjobstore"):
         FsspecJobStore(url)
@@ -28,4 +28,13 @@ def test_read_only_filesystems_are_refused(url: str) -> None:
                                  "zip://run1::file:///tmp/store.zip"])
 def test_chained_urls_are_refused(url: str) -> None:
     with pytest.raises(InvalidLocatorError, match=r"chains filesystems \('::'\)"):
+        FsspecJobStore(url)
+
+
+@pytest.mark.parametrize("url", ["simplecache://run1", "filecache://run1", "blockcache://run1",
+                                 "dir://run1", "generic://run1"])
+def test_wrappers_named_without_a_chain_are_refused(url: str) -> None:
+    # Their target comes from an option or fsspec's configuration
+    # (FSSPEC_SIMPLECACHE='{"target_protocol": "s3"}'), which workers inherit.
+    with pytest.raises(InvalidLocatorError, match="wraps another filesystem"):
         FsspecJobStore(url)
