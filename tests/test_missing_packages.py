@@ -16,7 +16,11 @@ _REGISTRY = sys.modules["fsspec.registry"]
 def _uninstall(monkeypatch: pytest.MonkeyPatch, protocol: str, package: str) -> None:
     """As if *package*, which serves *protocol*, were not installed."""
     monkeypatch.delitem(_REGISTRY._registry, protocol, raising=False)
-    monkeypatch.setitem(sys.modules, package, None)  # its import raises ImportError
+    # Its import, and its modules' (fsspec imports "sshfs.spec", which another
+    # test of this process may have imported already), raise ImportError.
+    for name in [n for n in sys.modules if n == package or n.startswith(f"{package}.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, package, None)
 
 
 @pytest.mark.parametrize(("url", "protocol", "package", "extra"), [
