@@ -104,36 +104,36 @@ _KEY_FILE_OPTIONS = frozenset({"client_keys", "client_host_keys", "known_hosts",
                                "key_filename", "key_file", "keyfile"})
 
 
-def _is_pair(value: list[Any] | tuple[Any, ...]) -> bool:
-    return len(value) == 2 and all(isinstance(item, str) for item in value)
+def _is_key_file_path(value: str) -> bool:
+    """Whether *value*, given to a key-file option, reads as a path: one line,
+    and absolute, home- or dot-relative, or short (``id_ed25519``); a base64 key
+    body is one long line."""
+    return "\n" not in value and (value.startswith(("/", "~", ".")) or len(value) < 48)
 
 
 def secret_values(options: Mapping[str, Any]) -> list[str]:
-    """String values of storage options whose names look like credentials."""
+    """String values of storage options whose names look like credentials, each
+    also as ``repr`` quotes it (an error quoting a multi-line key escapes it)."""
     found: list[str] = []
 
     def visit(name: str, value: Any) -> None:
         if isinstance(value, Mapping):
             for k, v in value.items():
                 visit(str(k), v)
-        elif isinstance(value, (list, tuple)) and _is_pair(value):
-            first, second = value
-            if name.lower().endswith("auth"):  # auth=("user", "password")
-                visit(name, second)
-            elif not looks_secret(name):  # headers=[("Authorization", "Bearer ...")]
-                visit(first, second)
-            else:
-                visit(name, first)
-                visit(name, second)
+        elif (name.lower() == "headers" and isinstance(value, (list, tuple)) and len(value) == 2
+              and all(isinstance(item, str) for item in value)):
+            visit(value[0], value[1])  # ("Authorization", "Bearer ...")
         elif isinstance(value, (list, tuple, set, frozenset)):
-            for item in value:
+            for item in value:  # auth=("user", "password"): both
                 visit(name, item)
         elif isinstance(value, (bytes, bytearray)):
             visit(name, bytes(value).decode("utf-8", "replace"))
         elif isinstance(value, str) and len(value) >= 4 and looks_secret(name):
-            if name.lower() in _KEY_FILE_OPTIONS and "PRIVATE KEY" not in value:
-                return  # a key file's path, which an error about it must name
+            if name.lower() in _KEY_FILE_OPTIONS and _is_key_file_path(value):
+                return  # an error about the file must name it
             found.append(value)
+            if (quoted := repr(value)[1:-1]) != value:
+                found.append(quoted)
 
     for key, value in options.items():
         visit(str(key), value)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from fsjobstore import layout
 from fsjobstore._ftp_calls import ftp_stat, is_ftp, reconnect, unconnected
 from fsjobstore._redact import redact_url, scrub, scrub_exception, secret_values
-from fsjobstore.backends import Capabilities, default_options, profile_for
+from fsjobstore.backends import CONSERVATIVE, Capabilities, default_options, profile_for
 from fsjobstore.errors import (
     BackendError,
     FsJobStoreError,
@@ -34,7 +34,8 @@ from fsjobstore.errors import (
 from fsjobstore.locator import check_store_path, lower_scheme
 
 __all__ = ["SMALL_OBJECT", "StorageCore", "check_backend_installed", "check_protocol_known",
-           "connection_closed", "forget_instance", "ftp_transient", "one_line", "uncached"]
+           "configured_secrets", "connection_closed", "forget_instance", "ftp_transient",
+           "one_line", "uncached"]
 
 _T = TypeVar("_T")
 
@@ -145,6 +146,20 @@ def _protocols(url: str) -> list[str]:
     return [name.lower() for name in names]
 
 
+def configured_secrets(url: str) -> list[str]:
+    """Credentials fsspec's configuration (``FSSPEC_SFTP_CLIENT_KEYS``, ...) gives
+    the filesystems of *url*: under the names it uses and their aliases."""
+    import fsspec.config
+
+    protocols = _protocols(url)
+    profiles = {profile_for(p).name for p in protocols} - {CONSERVATIVE.name}
+    found: list[str] = []
+    for name, conf in fsspec.config.conf.items():
+        if (name in protocols or profile_for(name).name in profiles) and isinstance(conf, Mapping):
+            found += secret_values(conf)
+    return found
+
+
 def check_protocol_known(url: str) -> None:
     """Raise :class:`InvalidLocatorError` naming a protocol fsspec does not know."""
     for protocol in _protocols(url):
@@ -181,8 +196,12 @@ def check_backend_installed(url: str) -> None:
             found = fsspec.get_filesystem_class(protocol).__module__.split(".")[0]
         except ImportError as exc:  # the package, or one it needs
             found, why = None, f" ({exc})"
-        if package == "sshfs" and found == "fsspec":  # fsspec's paramiko class
-            found = None
+        if package == "sshfs" and found == "fsspec":
+            raise InvalidInputError(
+                f"cannot open {redact_url(url)}: fsspec's own paramiko class serves "
+                f"{protocol}://, and fsjobstore needs sshfs's: pip install 'fsjobstore[sftp]' "
+                "(fsspec registers sshfs's class for sftp and ssh once sshfs is installed)"
+            )
         if found is None:
             raise InvalidInputError(
                 f"cannot open {redact_url(url)}: {protocol}:// needs the {package} "
@@ -210,7 +229,7 @@ class StorageCore:
         check_protocol_known(url)
         check_backend_installed(url)
         options = dict(storage_options or {})
-        self._secrets = secret_values(options)
+        self._secrets = secret_values(options) + configured_secrets(url)
         options = default_options(url.split(":", 1)[0], options, url)
         self._sign_options = dict(sign_options or {})
         with contextlib.suppress(ValueError):  # a password in the URL is kept out too

@@ -42,6 +42,12 @@ _NO_JOB_STORE = {
               "deletes it first; webdav4's move copies, then deletes), so other processes "
               "would find jobs missing or half-written",
     **dict.fromkeys(
+        ("jlab", "jupyter"),
+        "Jupyter's contents API cannot rename onto an existing file, and fsspec's "
+        "move ignores the refusal: every update would be lost without an error"),
+    "dbfs": "Databricks' DBFS API refuses to move onto an existing file, so every update "
+            "of a job would fail",
+    **dict.fromkeys(
         ("zip", "tar", "libarchive", "github", "gist", "git", "dvc", "reference", "data"),
         "that filesystem is read-only to fsjobstore (an archive is written only whole; "
         "the others serve what another system holds)"),

@@ -19,10 +19,11 @@ from urllib.parse import ParseResult
 from toil.lib.url import URLAccess
 from typing_extensions import override
 
-from fsjobstore._redact import redact_url, scrub_exception
+from fsjobstore._redact import redact_url, scrub, scrub_exception
 from fsjobstore._sdk_logs import quiet_sdk_loggers
 from fsjobstore._storage_core import (
     check_backend_installed,
+    configured_secrets,
     connection_closed,
     forget_instance,
     one_line,
@@ -64,11 +65,13 @@ def _fs_and_path(url: ParseResult) -> tuple[Any, str]:
             forget_instance(fs)
             fs, path = url_to_fs(text, **options)
     except (ImportError, ValueError) as exc:
-        raise ValueError(f"cannot open {redact_url(text)}: {type(exc).__name__}: {exc}") from None
+        reason = scrub(f"{type(exc).__name__}: {exc}", configured_secrets(text))
+        raise ValueError(f"cannot open {redact_url(text)}: {reason}") from None
     except OSError as exc:
         # sftp, ftp: the server is reached (and a key file read) when the
         # filesystem is made; the error is the reason, not the URL's file.
-        raise OSError(exc.errno, f"cannot open {redact_url(text)}: {exc}") from None
+        reason = scrub(str(exc), configured_secrets(text))
+        raise OSError(exc.errno, f"cannot open {redact_url(text)}: {reason}") from None
     # fsspec's instance is shared by the process, and its listings cache would
     # answer for files other processes (Toil's workers) wrote since.
     uncached(fs)

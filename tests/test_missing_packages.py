@@ -44,7 +44,7 @@ def test_sftp_served_by_fsspecs_own_class_is_refused(monkeypatch: pytest.MonkeyP
     monkeypatch.delitem(_REGISTRY._registry, "sftp", raising=False)
     monkeypatch.setitem(_REGISTRY.known_implementations, "sftp",
                         {"class": "fsspec.implementations.ftp.FTPFileSystem"})
-    with pytest.raises(InvalidInputError, match=r"needs the sshfs package"):
+    with pytest.raises(InvalidInputError, match=r"fsjobstore needs sshfs's: .*fsjobstore\[sftp\]"):
         FsspecJobStore("sftp://me@127.0.0.1:1/run1")
 
 

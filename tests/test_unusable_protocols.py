@@ -17,6 +17,16 @@ def test_webdav_is_refused_naming_the_replace(url: str) -> None:
         FsspecJobStore(url)
 
 
+@pytest.mark.parametrize(("url", "why"), [
+    ("jlab://run1", "cannot rename onto an existing file"),
+    ("jupyter://run1", "cannot rename onto an existing file"),
+    ("dbfs://run1", "refuses to move onto an existing file"),
+])
+def test_filesystems_whose_move_cannot_replace_are_refused(url: str, why: str) -> None:
+    with pytest.raises(InvalidLocatorError, match=why):
+        FsspecJobStore(url)
+
+
 @pytest.mark.parametrize("url", ["zip://run1", "tar://run1", "github://run1", "gist://run1",
                                  "data://run1", "reference://run1"])
 def test_read_only_filesystems_are_refused(url: str) -> None:
