@@ -104,6 +104,10 @@ _KEY_FILE_OPTIONS = frozenset({"client_keys", "client_host_keys", "known_hosts",
                                "key_filename", "key_file", "keyfile"})
 
 
+#: gcsfs's ways of finding credentials, given as ``token``: no credential themselves.
+_TOKEN_MODES = frozenset({"anon", "google_default", "cache", "browser", "cloud"})
+
+
 def _is_key_file_path(value: str) -> bool:
     """Whether *value*, given to a key-file option, reads as a path: one line,
     and absolute, home- or dot-relative, or short (``id_ed25519``); a base64 key
@@ -131,6 +135,8 @@ def secret_values(options: Mapping[str, Any]) -> list[str]:
         elif isinstance(value, str) and len(value) >= 4 and looks_secret(name):
             if name.lower() in _KEY_FILE_OPTIONS and _is_key_file_path(value):
                 return  # an error about the file must name it
+            if name.lower() == "token" and value in _TOKEN_MODES:
+                return  # scrubbing "anon" would garble "anonymous"
             found.append(value)
             if (quoted := repr(value)[1:-1]) != value:
                 found.append(quoted)

@@ -76,6 +76,12 @@ def test_credentials_in_lists_tuples_sets_and_bytes_are_secrets() -> None:
     assert "text/plain" not in found and "Authorization" not in found
 
 
+@pytest.mark.parametrize("mode", ["anon", "google_default", "cache", "browser", "cloud"])
+def test_gcsfs_token_modes_are_no_secrets(mode: str) -> None:
+    assert secret_values({"token": mode}) == []
+    assert secret_values({"token": mode + "X"}) == [mode + "X"]
+
+
 def test_key_file_paths_are_no_secrets_key_material_is() -> None:
     # An error about a key file must name it; key material given in its place
     # (asyncssh reads any string there as a file name, and its error quotes it) not.
