@@ -2,13 +2,14 @@
 
 * :func:`verify` lists every :class:`Problem` in a store: a missing or invalid
   marker, manifests that do not parse or do not match their key, files that a
-  job or the root return value refers to but that are gone, leftover temporary
-  objects, owned files whose job is gone, and (S3 only) unfinished multipart
-  uploads under the store's prefix.
+  job or the root return value refers to but that are gone, a missing
+  ``shared/config.pickle``, leftover temporary objects, owned files whose job is
+  gone, and (S3 only) unfinished multipart uploads under the store's prefix.
 * :func:`collect_garbage` removes only the problems :func:`verify` proved to be
   orphans (``removable``) and older than a minimum age.
-* :func:`destroy_store` deletes a store: only if its marker is there, only the
-  store's own top-level prefixes (on S3 with their unfinished multipart
+* :func:`destroy_store` deletes a store: only where its marker is (or, without
+  one, nothing but a destroyed store's leftovers is), only the store's own
+  top-level prefixes (on S3 with their unfinished multipart
   uploads), and the marker last, so an interrupted destroy can be run again.
   The Toil adapter's ``destroy`` calls it.
 

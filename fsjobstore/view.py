@@ -174,7 +174,7 @@ class StoreView:
     # -- single objects ------------------------------------------------------------
 
     def job(self, job_id: str) -> JobRecord:
-        """The manifest of *job_id* without its payload, read fresh from the store.
+        """The manifest of *job_id* without its payload, plus its ``state``, read fresh.
 
         Raises :class:`~fsjobstore.errors.ObjectNotFoundError` if there is no such job.
         """
