@@ -47,6 +47,7 @@ __all__ = [
     "TOP_LEVEL",
     "FileKey",
     "hinted_basename",
+    "is_late_write",
     "is_log_message",
     "is_temp_name",
     "job_id_from_key",
@@ -294,6 +295,33 @@ def is_log_message(key: str) -> bool:
     names one: no other program's ``logs/`` file is."""
     top, _, name = key.partition("/")
     return top in (LOGS, LOGS_READ) and _LOG_NAME.match(name) is not None
+
+
+#: A job ID as :func:`new_job_id` makes one ends in "-" and 32 hex digits.
+_NEW_JOB_ID_END = re.compile(r"-[0-9a-f]{32}\Z")
+#: What Toil's leader writes when a workflow ends (``Leader.create_status_sentinel_file``).
+_STATUS_SENTINELS = frozenset({f"{SHARED}/succeeded.log", f"{SHARED}/failed.log"})
+
+
+def is_late_write(key: str) -> bool:
+    """Whether *key* is one a store's leader or workers may still write after the
+    store was destroyed (``toil clean`` of a running workflow), named as only a
+    job store names it: a temporary object, a log message, a file or a job's
+    manifest with the random part of its name, or Toil's end-of-run sentinel."""
+    if is_temp_name(key) or is_log_message(key) or key in _STATUS_SENTINELS:
+        return True
+    top = key.split("/", 1)[0]
+    if top == JOBS:
+        job_id = job_id_from_key(key)
+        return (job_id is not None and key == f"{JOBS}/{job_id}{JOB_SUFFIX}"
+                and _NEW_JOB_ID_END.search(job_id) is not None)
+    if top in (FILES, OWNED):
+        try:
+            _parse_file_id(key)
+        except InvalidInputError:
+            return False
+        return True
+    return False
 
 
 def is_temp_name(name: str) -> bool:

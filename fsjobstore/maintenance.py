@@ -274,10 +274,11 @@ def destroy_store(
     """Delete the store at *storage*; the keys deleted (or, dry, that would be).
 
     Refuses with :class:`NotAJobStoreError` when the root holds objects but no
-    marker, other than temporary objects and log messages (a destroyed store's
-    leftovers).  Deletes only keys for which :func:`is_store_key` holds, marker last;
-    on S3 it also aborts the store's unfinished multipart uploads (before the
-    marker goes), and adds them to *aborted* if given.
+    marker, other than what a destroyed store's leader and workers write after
+    (:func:`~fsjobstore.layout.is_late_write`).  Deletes only keys for which
+    :func:`is_store_key` holds, marker last; on S3 it also aborts the store's
+    unfinished multipart uploads (before the marker goes), and adds them to
+    *aborted* if given.
     An empty or already destroyed location is not an error.
     """
     uploads: Future[list[Upload]] | None = None
@@ -295,13 +296,13 @@ def destroy_store(
         # that name counts, readable or not), and what else is ours.
         ours = [k for k in storage.list_keys_at_root() if is_store_key(k)]
         has_marker = layout.MARKER in ours
-        # Without a marker, only what no other program would leave may go:
-        # temporary objects, and log messages (a leader still running when its
-        # store was destroyed writes its last one after; Toil's own stores
-        # make the leader fail, here it would leave a prefix no one could
-        # remove with `toil clean`).
-        if not has_marker and any(not (layout.is_temp_name(k) or layout.is_log_message(k))
-                                  for k in ours):
+        # Without a marker, only what no other program would leave may go: what
+        # a leader and its workers still running when the store was destroyed
+        # write after (its last log message, the jobs' files, updated jobs and
+        # Toil's end-of-run sentinel); Toil's own directory store makes them
+        # fail, here they would leave a prefix no one could remove with
+        # `toil clean`.
+        if not has_marker and not all(layout.is_late_write(k) for k in ours):
             raise NotAJobStoreError(
                 f"refusing to destroy {storage.url}: it holds objects but no "
                 f"{layout.MARKER} marker, so it may not be a job store"

@@ -1,14 +1,17 @@
-"""A leader still running when its store is destroyed (``toil clean`` of a running
-workflow) writes its last log message after: ``destroy`` removes that, where it
-refuses any other object without a marker."""
+"""A leader and workers still running when their store is destroyed (``toil clean``
+of a running workflow) write after: ``destroy`` removes what they write, named as
+only a job store names it, where it refuses any other object without a marker."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from toil.common import Config
 
 from fsjobstore.errors import NotAJobStoreError
 from fsjobstore.jobstore import FsspecJobStore
+from tests.conformance._helpers import all_keys, new_job
 from tests.servers import Backend
 
 on_some = pytest.mark.parametrize("backend", ["file", "s3", "ftp"], indirect=True)
@@ -28,9 +31,44 @@ def test_the_last_log_message_of_a_destroyed_store_can_be_removed(backend: Backe
 
 
 @on_some
-def test_other_logs_without_a_marker_are_left_alone(backend: Backend) -> None:
+def test_what_running_jobs_write_after_a_destroy_can_be_removed(
+    backend: Backend, tmp_path: os.PathLike[str]
+) -> None:
+    url = backend.new_url()
+    leader = FsspecJobStore(url, **backend.storage_options)
+    leader.initialize(Config())
+    job = new_job(leader, "still-running")
+    FsspecJobStore(url, **backend.storage_options).destroy()
+    local = os.path.join(tmp_path, "out.txt")
+    with open(local, "wb") as f:
+        f.write(b"written late")
+    leader.update_job(job)
+    leader.write_file(local, job.jobStoreID, cleanup=True)
+    leader.write_file(local)
+    with leader.write_shared_file_stream("failed.log"):
+        pass  # Toil's leader: the run's end
+    leader.write_logs("late")
+    assert len(all_keys(leader)) == 5
+    FsspecJobStore(url, **backend.storage_options).destroy()
+    assert all_keys(leader) == []
+
+
+@pytest.mark.parametrize("key", [
+    "logs/app.log",
+    "jobs/report.json",  # no job ID fsjobstore makes
+    "jobs/job-0123456789abcdef0123456789ABCDEF.json",
+    "files/data.csv",
+    "files/0123456789abcdef0123456789abcdef/a/b",
+    "owned/job-1/not-a-uuid/out.txt",
+    "hinted/run/files/1/out.txt",  # hinted files are named by their writer
+    "shared/config.pickle",
+    "shared/notes.log",
+])
+@pytest.mark.parametrize("backend", ["file", "s3"], indirect=True)
+def test_other_objects_without_a_marker_are_left_alone(backend: Backend, key: str) -> None:
     store = FsspecJobStore(backend.new_url(), **backend.storage_options)
-    store.storage.write_bytes("logs/app.log", b"not a job store's")
+    store.storage.write_bytes(key, b"not a job store's")
+    store.storage.write_bytes("logs/20261129T221500123456Z-" + "0" * 32 + ".log", b"")
     with pytest.raises(NotAJobStoreError, match=r"holds objects but no fsjobstore\.json"):
         store.destroy()
-    assert store.storage.list_keys_at_root() == ["logs/app.log"]
+    assert key in store.storage.list_keys_at_root()

@@ -86,6 +86,35 @@ def test_kill_stops_a_running_workflow(
     assert _leftovers(workflow_backend, locator) == []
 
 
+@pytest.mark.parametrize("workflow_backend", ["file", "s3", "sftp"], indirect=True)
+def test_clean_of_a_running_workflow_can_be_finished(
+    workflow_backend: Backend, locator: str, tmp_path: Path
+) -> None:
+    """``toil clean`` while a job runs: the job and the leader write after the store
+    is gone (the job's manifest, log messages, Toil's end-of-run sentinel), and a
+    second ``toil clean`` removes that."""
+    env = toil_env(workflow_backend.env)
+    markers, argv = _one_controlled_job(locator, tmp_path, "block-0")
+    with (tmp_path / "leader.log").open("w") as log:
+        leader = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for(lambda: (markers / "blocked-0").exists() or leader.poll() is not None,
+                     "job 0 to block")
+            assert leader.poll() is None, (tmp_path / "leader.log").read_text()[-3000:]
+            run([tool("toil"), "clean", locator], env)
+            (markers / "go").touch()
+            assert leader.wait(timeout=180) != 0
+        finally:
+            (markers / "abort").touch()
+            if leader.poll() is None:
+                leader.kill()
+                leader.wait(timeout=60)
+    late = _leftovers(workflow_backend, locator)
+    assert any("/logs/" not in key for key in late), late  # more than log messages
+    run([tool("toil"), "clean", locator], env)
+    assert _leftovers(workflow_backend, locator) == []
+
+
 @pytest.mark.slow
 def test_debug_job_reruns_a_failed_job(
     workflow_backend: Backend, locator: str, tmp_path: Path
