@@ -18,7 +18,7 @@ import ftplib
 from typing import IO, Any
 
 __all__ = ["ftp_find", "ftp_ls", "ftp_makedirs", "ftp_retrieve", "ftp_size", "ftp_stat",
-           "is_ftp", "reconnect", "unconnected"]
+           "ftp_store", "is_ftp", "reconnect", "unconnected"]
 
 #: Replies of a server that does not know a command (no MLST or MLSD: RFC 959 only).
 _UNKNOWN_COMMAND = ("500", "502")
@@ -159,6 +159,14 @@ def ftp_retrieve(fs: Any, path: str, sink: IO[bytes]) -> None:
     """Write the file at *path* to *sink*: one RETR (fsspec's ``get_file`` first
     lists the parent, and takes a failed listing for "not a directory")."""
     fs.ftp.retrbinary(f"RETR {path}", sink.write, blocksize=fs.blocksize)
+
+
+def ftp_store(fs: Any, path: str, source: IO[bytes]) -> None:
+    """Write *source*, from where it stands to its end, to *path*: one STOR (fsspec's
+    FTP file sends a STOR with REST per block it buffers, 64 KiB by default: a
+    data connection each, which a server's passive ports may run out of)."""
+    fs.ftp.storbinary(f"STOR {path}", source, blocksize=fs.blocksize)
+    fs.invalidate_cache(path)
 
 
 def ftp_makedirs(fs: Any, path: str) -> None:

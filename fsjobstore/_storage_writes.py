@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -18,7 +19,7 @@ from typing import IO, Any, BinaryIO, cast
 
 from fsjobstore import _sftp_link, layout
 from fsjobstore._azure_writer import AzureWriter
-from fsjobstore._ftp_calls import ftp_makedirs, is_ftp
+from fsjobstore._ftp_calls import ftp_makedirs, ftp_store, is_ftp
 from fsjobstore._gcs_writer import GCSWriter
 from fsjobstore._local_io import (
     copy_into,
@@ -110,7 +111,7 @@ class StorageWrites(StorageReads):
             else:
                 if exclusive and self._anything_at(path):
                     raise FileExistsError(path)
-                self._via_temp(key, lambda temp: self.fs.pipe_file(temp, data))
+                self._via_temp(key, lambda temp: self._send_bytes(temp, data))
 
     def _link_exclusive(self, key: str, data: bytes) -> bool:
         """Store *data* at *key* unless it exists, by a hard link (SFTP); False if
@@ -199,7 +200,7 @@ class StorageWrites(StorageReads):
                 if caps.atomic_put:
                     self.fs.pipe_file(path, data)
                 else:
-                    self._via_temp(key, lambda temp: self.fs.pipe_file(temp, data))
+                    self._via_temp(key, lambda temp: self._send_bytes(temp, data))
             elif caps.name == "azure":
                 # adlfs's put_file holds the whole file in memory (the Azure SDK's
                 # upload of an open file): send it in parts as a write stream does.
@@ -207,7 +208,22 @@ class StorageWrites(StorageReads):
             elif caps.atomic_put:
                 self.fs.put_file(local_path, path, **self._transfer_kwargs(size))
             else:
-                self._via_temp(key, lambda temp: self.fs.put_file(local_path, temp))
+                self._via_temp(key, lambda temp: self._send_file(local_path, temp))
+
+    def _send_bytes(self, path: str, data: bytes) -> None:
+        """Write *data* to *path* (a temporary sibling): on FTP in one transfer."""
+        if is_ftp(self.fs):
+            ftp_store(self.fs, path, io.BytesIO(data))
+        else:
+            self.fs.pipe_file(path, data)
+
+    def _send_file(self, local_path: str, path: str) -> None:
+        """Upload *local_path* to *path* (a temporary sibling): on FTP in one transfer."""
+        if is_ftp(self.fs):
+            with open(local_path, "rb") as source:
+                ftp_store(self.fs, path, source)
+        else:
+            self.fs.put_file(local_path, path)
 
     @contextlib.contextmanager
     def write_stream(self, key: str) -> Iterator[BinaryIO]:
