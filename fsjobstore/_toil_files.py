@@ -116,6 +116,10 @@ class FileMethods(AbstractJobStore, HintedJobStore):
                 f"cannot export to {redact_url(url.geturl())}: it is "
                 f"{'the job store itself' if not key else f'the job store key {key}'} "
                 f"of {self._storage.url}; choose a destination outside the store's own keys")
+        if url.scheme == "file":
+            # As Toil's own directory store does ("just like for cloud storage"):
+            # its file: handler's generic write wants the directory made.
+            os.makedirs(os.path.dirname(unquote(url.path)), exist_ok=True)
         super()._export_file(otherCls, jobStoreFileID, url)
 
     @override

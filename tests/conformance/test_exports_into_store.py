@@ -38,8 +38,18 @@ def test_an_export_beside_the_stores_keys_is_written(
     backend.reach_in_process(monkeypatch)
     with store.write_file_stream() as (stream, file_id):
         stream.write(b"result")
-    if store.storage.capabilities.local:  # Toil's own file: handler wants the directory
-        os.makedirs(store.storage.path("outputs"))
     store.export_file(file_id, f"{store.locator.removeprefix('fsspec:')}/outputs/result.txt")
     assert store.storage.read_bytes("outputs/result.txt") == b"result"
     store.storage.delete("outputs/result.txt")  # not the store's: destroy leaves it
+
+
+def test_an_export_to_a_new_local_directory_makes_it(
+    store: FsspecJobStore, tmp_path: os.PathLike[str]
+) -> None:
+    """As Toil's own directory store does; Toil's ``file:`` handler would not."""
+    with store.write_file_stream() as (stream, file_id):
+        stream.write(b"result")
+    destination = os.path.join(tmp_path, "new dir", "sub", "result.txt")
+    store.export_file(file_id, f"file://{destination.replace(' ', '%20')}")
+    with open(destination, "rb") as f:
+        assert f.read() == b"result"
