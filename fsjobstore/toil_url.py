@@ -110,6 +110,25 @@ def _naming(url: ParseResult, action: str) -> Iterator[None]:
             scrub_exception(exc, ()))
 
 
+@contextlib.contextmanager
+def _a_file(fs: Any, path: str, url: ParseResult) -> Iterator[None]:
+    """Name a directory read as a file as one: sshfs says only ``SFTPFailure:
+    Failure``, object stores and memory "No such file".  Asked only once the
+    read failed."""
+    try:
+        yield
+    except FsJobStoreError:
+        raise
+    except Exception:
+        try:
+            is_dir = bool(fs.isdir(path))
+        except Exception:
+            is_dir = False
+        if is_dir:
+            raise _url_error(IsADirectoryError, errno.EISDIR, url) from None
+        raise
+
+
 def _url_error(kind: type[OSError], code: int, url: ParseResult) -> OSError:
     """``kind(code, <its message>, <url without secrets>)``, as the OS words it."""
     return kind(code, os.strerror(code), redact_url(_url_text(url)))
@@ -171,7 +190,7 @@ class FsspecURLAccess(URLAccess):
     @override
     def _open_url(cls, url: ParseResult) -> IO[bytes]:
         fs, path = _fs_and_path(url)
-        with _naming(url, "open"):
+        with _naming(url, "open"), _a_file(fs, path, url):
             return cast(IO[bytes], fs.open(path, "rb"))
 
     @classmethod
@@ -179,7 +198,7 @@ class FsspecURLAccess(URLAccess):
     def _read_from_url(cls, url: ParseResult, writable: IO[bytes] | IO[str]) -> tuple[int, bool]:
         fs, path = _fs_and_path(url)
         size = 0
-        with _naming(url, "read"), fs.open(path, "rb") as readable:
+        with _naming(url, "read"), _a_file(fs, path, url), fs.open(path, "rb") as readable:
             while chunk := readable.read(_CHUNK):
                 writable.write(chunk)
                 size += len(chunk)

@@ -45,6 +45,18 @@ def test_an_error_of_the_store_being_written_is_not_blamed_on_the_url() -> None:
         FsspecURLAccess._read_from_url(url, Gone())
 
 
+def test_reading_a_directory_is_refused_as_one(reached: Backend) -> None:
+    # An import of it: sshfs said only "SFTPFailure: Failure", memory and az "No
+    # such file".  (Opening one succeeds on az and sftp; the first read fails.)
+    folder = reached.new_url()
+    fs = reached.filesystem()
+    fs.pipe_file(fs._strip_protocol(f"{folder}/dir/file.txt"), b"data")
+    url = urlparse(f"{folder}/dir")
+    with pytest.raises(IsADirectoryError) as caught, open("/dev/null", "wb") as sink:
+        FsspecURLAccess._read_from_url(url, sink)
+    assert caught.value.filename == redact_url(url.geturl())
+
+
 def test_listing_a_file_is_refused_as_not_a_directory(reached: Backend) -> None:
     # Object stores list a file as itself, SFTP cannot list it; Toil's own handler raises.
     folder = reached.new_url()
