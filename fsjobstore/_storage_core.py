@@ -195,7 +195,7 @@ def check_backend_installed(url: str) -> None:
         try:
             found = fsspec.get_filesystem_class(protocol).__module__.split(".")[0]
         except ImportError as exc:  # the package, or one it needs
-            found, why = None, f" ({exc})"
+            found, why = None, f" ({_import_error(package) or exc})"
         if package == "sshfs" and found == "fsspec":
             raise InvalidInputError(
                 f"cannot open {redact_url(url)}: fsspec's own paramiko class serves "
@@ -207,6 +207,18 @@ def check_backend_installed(url: str) -> None:
                 f"cannot open {redact_url(url)}: {protocol}:// needs the {package} "
                 f"package: pip install 'fsjobstore[{extra}]'{why}"
             )
+
+
+def _import_error(package: str) -> ImportError | None:
+    """What importing *package* raises: the package's own reason, where fsspec's
+    registry names another (its paramiko class for ``sftp`` without sshfs)."""
+    import importlib
+
+    try:
+        importlib.import_module(package)
+    except ImportError as exc:
+        return exc
+    return None
 
 
 class StorageCore:

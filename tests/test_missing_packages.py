@@ -33,9 +33,16 @@ def test_a_missing_package_names_its_extra(
     monkeypatch: pytest.MonkeyPatch, url: str, protocol: str, package: str, extra: str
 ) -> None:
     _uninstall(monkeypatch, protocol, package)
+    if package == "sshfs":  # fsspec's entry without sshfs's: its own class, which needs paramiko
+        monkeypatch.setitem(_REGISTRY.known_implementations, protocol, {
+            "class": "fsspec.implementations.sftp.SFTPFileSystem",
+            "err": 'SFTPFileSystem requires "paramiko" to be installed'})
+        monkeypatch.setitem(sys.modules, "paramiko", None)
     with pytest.raises(InvalidInputError) as caught:
         FsspecJobStore(url)
     assert f"needs the {package} package: pip install 'fsjobstore[{extra}]'" in str(caught.value)
+    assert package in str(caught.value).partition("(")[2]  # the import's own reason
+    assert "paramiko" not in str(caught.value)  # fsspec's fallback for sftp is no advice
 
 
 def test_sftp_served_by_fsspecs_own_class_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
