@@ -305,9 +305,11 @@ _STATUS_SENTINELS = frozenset({f"{SHARED}/succeeded.log", f"{SHARED}/failed.log"
 
 def is_late_write(key: str) -> bool:
     """Whether *key* is one a store's leader or workers may still write after the
-    store was destroyed (``toil clean`` of a running workflow), named as only a
-    job store names it: a temporary object, a log message, a file or a job's
-    manifest with the random part of its name, or Toil's end-of-run sentinel."""
+    store was destroyed (``toil clean`` of a running workflow): a temporary
+    object, a log message, a file, a job's manifest with the random part of its
+    name, or Toil's end-of-run sentinel.  Only temporary objects and log
+    messages are named as only a store names them; the others need proof that
+    the prefix was a store (``maintenance.destroy_store``)."""
     if is_temp_name(key) or is_log_message(key) or key in _STATUS_SENTINELS:
         return True
     top = key.split("/", 1)[0]
@@ -315,7 +317,7 @@ def is_late_write(key: str) -> bool:
         job_id = job_id_from_key(key)
         return (job_id is not None and key == f"{JOBS}/{job_id}{JOB_SUFFIX}"
                 and _NEW_JOB_ID_END.search(job_id) is not None)
-    if top in (FILES, OWNED):
+    if top in (FILES, OWNED, HINTED, HINTED_EXECUTABLE):
         try:
             _parse_file_id(key)
         except InvalidInputError:

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from fsjobstore import layout
+from fsjobstore import layout, manifest
 from fsjobstore._redact import redacting_logger
 from fsjobstore._s3_uploads import Upload
 from fsjobstore._snapshot import (
@@ -36,7 +36,7 @@ from fsjobstore._snapshot import (
     file_ids_in,
     listing_time,
 )
-from fsjobstore.errors import BackendError, NotAJobStoreError
+from fsjobstore.errors import BackendError, CorruptObjectError, NotAJobStoreError
 from fsjobstore.storage import Storage
 
 __all__ = [
@@ -268,6 +268,32 @@ def _still_uploading(storage: Storage, problem: Problem, now: datetime,
     return active is None or now - active < min_age
 
 
+#: Job manifests read, at most, for proof that a prefix without a marker was a store.
+_PROOF_READS = 16
+
+
+def _leftovers_of_a_store(storage: Storage, keys: list[str]) -> bool:
+    """Whether *keys*, under a prefix without a marker, are only what a destroyed
+    store's leader and workers write after it, with proof that it was a store:
+    temporary objects and log messages alone (named as only a store names them),
+    or other late writes (files, job manifests, Toil's sentinel) beside a log
+    message or a job manifest of fsjobstore's, read and checked (a folder named
+    by an MD5 digest, a cron job's ``shared/failed.log``, are no proof)."""
+    if not all(layout.is_late_write(k) for k in keys):
+        return False
+    if any(layout.is_log_message(k) for k in keys) or all(layout.is_temp_name(k) for k in keys):
+        return True
+    manifests = [k for k in keys if k.startswith(f"{layout.JOBS}/") and not layout.is_temp_name(k)]
+    for key, data in storage.read_many(manifests[:_PROOF_READS]).items():
+        try:
+            document = manifest.decode(data or b"", where=key)
+        except CorruptObjectError:
+            continue
+        if document.get("job_id") == layout.job_id_from_key(key):
+            return True
+    return False
+
+
 def destroy_store(
     storage: Storage, *, dry_run: bool = False, aborted: list[Upload] | None = None
 ) -> list[str]:
@@ -302,7 +328,7 @@ def destroy_store(
         # Toil's end-of-run sentinel); Toil's own directory store makes them
         # fail, here they would leave a prefix no one could remove with
         # `toil clean`.
-        if not has_marker and not all(layout.is_late_write(k) for k in ours):
+        if not has_marker and not _leftovers_of_a_store(storage, ours):
             raise NotAJobStoreError(
                 f"refusing to destroy {storage.url}: it holds objects but no "
                 f"{layout.MARKER} marker, so it may not be a job store"

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from fsjobstore import _s3_bulk, _s3_uploads
+from fsjobstore import _s3_bulk, _s3_uploads, layout
 from fsjobstore._direct_calls import DELETE_EXACT
 from fsjobstore._storage_core import SMALL_OBJECT
 from fsjobstore._storage_writes import StorageWrites
@@ -227,26 +227,30 @@ class Storage(StorageWrites):
                     self.fs.rm(path)
 
     def remove_empty_dirs(self) -> None:
-        """Remove empty directories left under the root where directories are real."""
+        """Remove the empty directories left in the store's own top-level prefixes,
+        then the root if nothing else is in it, where directories are real.  Other
+        directories under the root (someone's ``mydata/empty/``) stay, empty or not."""
         if not self.capabilities.needs_dirs:
             return
+        tops = [self.path(top) for top in layout.TOP_LEVEL]
         if self.capabilities.local:
-            self._remove_dirs(dirpath for dirpath, _, _ in os.walk(self.root))
+            self._remove_dirs([d for top in tops for d, _, _ in os.walk(top)])
+            self._remove_dirs([self.root])
             return
         with self._errors("", "delete"), contextlib.suppress(FileNotFoundError):
             found = self.fs.find(self.root, withdirs=True, detail=True)
             dirs = {p.rstrip("/") for p, info in found.items() if info.get("type") == "directory"}
             files = [p.rstrip("/") for p in found if p.rstrip("/") not in dirs]
-            if not files:
-                # Only empty directories are left (some backends' rmdir is a no-op).
-                self.fs.rm(self.root, recursive=True)
-                return
-            # Objects that are not ours remain: keep the directories holding them,
-            # remove the empty ones, deepest first, as on a local disk.
+            below = tuple(f"{top}/" for top in tops)
+            ours = {d for d in dirs if d in tops or d.startswith(below)}
+            root = self.root.rstrip("/")
+            only_ours = not files and dirs - ours <= {root}
+            # Keep the directories holding objects (not ours), remove the empty
+            # ones, deepest first, as on a local disk.
             for path in files:
-                while (path := path.rpartition("/")[0]) in dirs:
-                    dirs.discard(path)
-            self._remove_dirs(dirs)
+                while (path := path.rpartition("/")[0]) in ours:
+                    ours.discard(path)
+            self._remove_dirs([*ours, *([root] if only_ours else [])])
 
     # -- URLs -------------------------------------------------------------------
 

@@ -75,6 +75,21 @@ def test_destroy_beside_foreign_objects_leaves_no_empty_directories(backend: Bac
     again.destroy()
 
 
+@pytest.mark.parametrize("backend", ["file", "sftp", "ftp"], indirect=True)  # real directories
+def test_destroy_leaves_someone_elses_empty_directories(backend: Backend) -> None:
+    """Only the store's own directories go: ``mydata/empty`` beside it, and the
+    root holding it, stay (every empty directory under the root went)."""
+    _, store = _populated(backend)
+    assert store.storage.capabilities.needs_dirs
+    fs, root = store.storage.fs, store.storage.root.rstrip("/")
+    fs.makedirs(f"{root}/mydata/empty", exist_ok=True)
+    store.destroy()
+    assert fs.isdir(f"{root}/mydata/empty")
+    assert [p.rstrip("/").removeprefix(root + "/") for p in fs.find(root, withdirs=True)
+            if p.rstrip("/") != root] == ["mydata", "mydata/empty"]
+    fs.rm(f"{root}/mydata", recursive=True)
+
+
 def test_initialize_refuses_non_empty_prefix(backend: Backend) -> None:
     url = backend.new_url()
     store = FsspecJobStore(url, **backend.storage_options)

@@ -1,6 +1,7 @@
 """A leader and workers still running when their store is destroyed (``toil clean``
-of a running workflow) write after: ``destroy`` removes what they write, named as
-only a job store names it, where it refuses any other object without a marker."""
+of a running workflow) write after: ``destroy`` removes what they write where it
+can tell the prefix was a store (a log message, a job manifest of fsjobstore's),
+and refuses any other object without a marker."""
 
 from __future__ import annotations
 
@@ -45,10 +46,10 @@ def test_what_running_jobs_write_after_a_destroy_can_be_removed(
     leader.update_job(job)
     leader.write_file(local, job.jobStoreID, cleanup=True)
     leader.write_file(local)
+    leader.write_file(local, hints=["wf", "task"])  # as Toil's CWL and WDL runners do
     with leader.write_shared_file_stream("failed.log"):
         pass  # Toil's leader: the run's end
-    leader.write_logs("late")
-    assert len(all_keys(leader)) == 5
+    assert len(all_keys(leader)) == 5  # no log message: the job's manifest is the proof
     FsspecJobStore(url, **backend.storage_options).destroy()
     assert all_keys(leader) == []
 
@@ -60,7 +61,6 @@ def test_what_running_jobs_write_after_a_destroy_can_be_removed(
     "files/data.csv",
     "files/0123456789abcdef0123456789abcdef/a/b",
     "owned/job-1/not-a-uuid/out.txt",
-    "hinted/run/files/1/out.txt",  # hinted files are named by their writer
     "shared/config.pickle",
     "shared/notes.log",
 ])
@@ -72,3 +72,17 @@ def test_other_objects_without_a_marker_are_left_alone(backend: Backend, key: st
     with pytest.raises(NotAJobStoreError, match=r"holds objects but no fsjobstore\.json"):
         store.destroy()
     assert key in store.storage.list_keys_at_root()
+
+
+@pytest.mark.parametrize("backend", ["file", "s3"], indirect=True)
+def test_look_alikes_without_proof_of_a_store_are_left_alone(backend: Backend) -> None:
+    """Named as late writes are, but no log message or manifest of a store's."""
+    md5 = "9e107d9d372bb6826bd81d3542a419d6"
+    store = FsspecJobStore(backend.new_url(), **backend.storage_options)
+    keys = ["shared/failed.log", "shared/succeeded.log", f"files/{md5}/report.pdf",
+            f"jobs/nightly-{md5}.json"]
+    for key in keys:
+        store.storage.write_bytes(key, b'{"job_id": "nightly-%s"}' % md5.encode())
+    with pytest.raises(NotAJobStoreError, match=r"holds objects but no fsjobstore\.json"):
+        store.destroy()
+    assert sorted(store.storage.list_keys_at_root()) == sorted(keys)
