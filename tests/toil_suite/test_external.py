@@ -10,8 +10,8 @@ from the environment or fsspec's configuration, as Toil's workers take them
     AWS_ENDPOINT_URL=https://minio.example:9000 \\
         .venv/bin/python -m pytest -n 2 tests/toil_suite/test_external.py
 
-Each test makes its own store below the URL and destroys it. Without the
-variable the module is skipped.
+It needs the test extra (``pip install '.[test]'``).  Each test makes its own
+store below the URL and destroys it.  Without the variable the module is skipped.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import os
 
 import pytest
 
+from fsjobstore.errors import UnsupportedError
 from tests.servers import Backend
 from tests.toil_suite._base import FsspecSuite
 
@@ -38,3 +39,11 @@ class TestExternalJobStore(FsspecSuite):
     @classmethod
     def _bind_backend(cls, request: pytest.FixtureRequest) -> None:
         cls.backend = Backend(name="external", base_url=URL)
+
+    def testSharedFiles(self) -> None:
+        # Its last step asks for a public URL: SFTP, FTP and protocols without a
+        # profile have no signed URLs.
+        try:
+            super().testSharedFiles()
+        except UnsupportedError as exc:
+            pytest.xfail(str(exc))
