@@ -49,6 +49,7 @@ __all__ = [
     "hinted_basename",
     "is_late_write",
     "is_log_message",
+    "is_store_temp",
     "is_temp_name",
     "job_id_from_key",
     "job_key",
@@ -306,11 +307,12 @@ _STATUS_SENTINELS = frozenset({f"{SHARED}/succeeded.log", f"{SHARED}/failed.log"
 def is_late_write(key: str) -> bool:
     """Whether *key* is one a store's leader or workers may still write after the
     store was destroyed (``toil clean`` of a running workflow): a temporary
-    object, a log message, a file, a job's manifest with the random part of its
-    name, or Toil's end-of-run sentinel.  Only temporary objects and log
-    messages are named as only a store names them; the others need proof that
-    the prefix was a store (``maintenance.destroy_store``)."""
-    if is_temp_name(key) or is_log_message(key) or key in _STATUS_SENTINELS:
+    object as :func:`temp_sibling` names one, a log message, a file, a job's
+    manifest with the random part of its name, or Toil's end-of-run sentinel.
+    Only temporary objects and log messages are named as only a store names
+    them; the others need proof that the prefix was a store
+    (``maintenance.destroy_store``)."""
+    if is_store_temp(key) or is_log_message(key) or key in _STATUS_SENTINELS:
         return True
     top = key.split("/", 1)[0]
     if top == JOBS:
@@ -324,6 +326,16 @@ def is_late_write(key: str) -> bool:
             return False
         return True
     return False
+
+
+#: The name :func:`temp_sibling` gives: 128 random bits between ``.tmp-`` and ``-``.
+_STORE_TEMP = re.compile(r"^" + re.escape(TEMP_PREFIX) + r"[0-9a-f]{32}-")
+
+
+def is_store_temp(key: str) -> bool:
+    """Whether *key* is a temporary object as only a job store names one (any
+    ``.tmp-`` name is one in a store; without its marker, only these are)."""
+    return _STORE_TEMP.match(key.rsplit("/", 1)[-1]) is not None
 
 
 def is_temp_name(name: str) -> bool:

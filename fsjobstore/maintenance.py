@@ -281,7 +281,7 @@ def _leftovers_of_a_store(storage: Storage, keys: list[str]) -> bool:
     by an MD5 digest, a cron job's ``shared/failed.log``, are no proof)."""
     if not all(layout.is_late_write(k) for k in keys):
         return False
-    if any(layout.is_log_message(k) for k in keys) or all(layout.is_temp_name(k) for k in keys):
+    if any(layout.is_log_message(k) for k in keys) or all(layout.is_store_temp(k) for k in keys):
         return True
     manifests = [k for k in keys if k.startswith(f"{layout.JOBS}/") and not layout.is_temp_name(k)]
     for key, data in storage.read_many(manifests[:_PROOF_READS]).items():
@@ -308,6 +308,7 @@ def destroy_store(
     An empty or already destroyed location is not an error.
     """
     uploads: Future[list[Upload]] | None = None
+    listed: list[str] = []
     if not dry_run and storage.exists(layout.MARKER):
         # A store: delete what is ours while listing it, and list its unfinished
         # uploads meanwhile (one more round trip, overlapped).
@@ -320,7 +321,8 @@ def destroy_store(
     else:
         # One listing answers both questions: is the marker there (any object by
         # that name counts, readable or not), and what else is ours.
-        ours = [k for k in storage.list_keys_at_root() if is_store_key(k)]
+        listed = storage.list_keys_at_root()
+        ours = [k for k in listed if is_store_key(k)]
         has_marker = layout.MARKER in ours
         # Without a marker, only what no other program would leave may go: what
         # a leader and its workers still running when the store was destroyed
@@ -329,9 +331,13 @@ def destroy_store(
         # fail, here they would leave a prefix no one could remove with
         # `toil clean`.
         if not has_marker and not _leftovers_of_a_store(storage, ours):
+            hint = ("; they are named as a store's files are, but nothing proves it was "
+                    "one (no log message or job manifest of a store beside them): if a "
+                    "workflow cleaned while it ran left them, delete them by hand"
+                    ) if all(layout.is_late_write(k) for k in ours) else ""
             raise NotAJobStoreError(
                 f"refusing to destroy {storage.url}: it holds objects but no "
-                f"{layout.MARKER} marker, so it may not be a job store"
+                f"{layout.MARKER} marker, so it may not be a job store{hint}"
             )
         deleted = sorted(k for k in ours if k != layout.MARKER)
         if dry_run:
@@ -346,6 +352,10 @@ def destroy_store(
             aborted.extend(done)
         storage.delete(layout.MARKER)
         deleted.append(layout.MARKER)
-    with contextlib.suppress(Exception):
-        storage.remove_empty_dirs()
+    # The store's empty directories go too: after its objects, or where only
+    # directories are left (a destroy interrupted after its marker); not where
+    # nothing of a store's was deleted beside other data.
+    if deleted or not listed:
+        with contextlib.suppress(Exception):
+            storage.remove_empty_dirs()
     return deleted

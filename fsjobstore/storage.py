@@ -234,7 +234,10 @@ class Storage(StorageWrites):
             return
         tops = [self.path(top) for top in layout.TOP_LEVEL]
         if self.capabilities.local:
-            self._remove_dirs([d for top in tops for d, _, _ in os.walk(top)])
+            # Not through a top-level prefix that is a symbolic link (files/ on a
+            # bigger disk): the directories there are not under the root.
+            self._remove_dirs([d for top in tops if not os.path.islink(top)
+                               for d, _, _ in os.walk(top)])
             self._remove_dirs([self.root])
             return
         with self._errors("", "delete"), contextlib.suppress(FileNotFoundError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from toil.common import Config
 
@@ -88,6 +90,35 @@ def test_destroy_leaves_someone_elses_empty_directories(backend: Backend) -> Non
     assert [p.rstrip("/").removeprefix(root + "/") for p in fs.find(root, withdirs=True)
             if p.rstrip("/") != root] == ["mydata", "mydata/empty"]
     fs.rm(f"{root}/mydata", recursive=True)
+
+
+@pytest.mark.parametrize("backend", ["file", "sftp", "ftp"], indirect=True)
+def test_destroy_of_no_store_leaves_empty_directories_named_like_a_stores(
+    backend: Backend,
+) -> None:
+    """Nothing of a store's to delete beside other data: "nothing deleted", and so
+    it is (its empty ``jobs/`` and ``logs/archive/2024/`` went)."""
+    store = FsspecJobStore(backend.new_url(), **backend.storage_options)
+    fs, root = store.storage.fs, store.storage.root.rstrip("/")
+    store.storage.write_bytes("README.txt", b"not a store")
+    for directory in ("jobs", "logs/archive/2024"):
+        fs.makedirs(f"{root}/{directory}", exist_ok=True)
+    store.destroy()
+    assert fs.isdir(f"{root}/jobs") and fs.isdir(f"{root}/logs/archive/2024")
+    fs.rm(root, recursive=True)
+
+
+def test_destroy_does_not_follow_a_top_level_symbolic_link(
+    tmp_path: os.PathLike[str],
+) -> None:
+    """``files/`` linked to another disk: empty directories there are not the store's."""
+    store = FsspecJobStore(f"file://{tmp_path}/store")
+    store.initialize(Config())
+    elsewhere = os.path.join(tmp_path, "elsewhere")
+    os.makedirs(os.path.join(elsewhere, "emptydir"))
+    os.symlink(elsewhere, os.path.join(tmp_path, "store", "logs.read"))
+    store.destroy()
+    assert os.path.isdir(os.path.join(elsewhere, "emptydir"))
 
 
 def test_initialize_refuses_non_empty_prefix(backend: Backend) -> None:

@@ -83,6 +83,23 @@ def test_look_alikes_without_proof_of_a_store_are_left_alone(backend: Backend) -
             f"jobs/nightly-{md5}.json"]
     for key in keys:
         store.storage.write_bytes(key, b'{"job_id": "nightly-%s"}' % md5.encode())
-    with pytest.raises(NotAJobStoreError, match=r"holds objects but no fsjobstore\.json"):
+    with pytest.raises(NotAJobStoreError, match=r"no fsjobstore\.json marker.*by hand"):
+        store.destroy()
+    assert sorted(store.storage.list_keys_at_root()) == sorted(keys)
+
+
+@pytest.mark.parametrize("keys", [
+    [".tmp-upload-partial"],
+    ["shared/.tmp-notes.txt", "files/cache/.tmp-123"],
+], ids=["root", "nested"])
+@pytest.mark.parametrize("backend", ["file", "s3"], indirect=True)
+def test_temporaries_not_named_as_a_store_names_them_are_left_alone(
+    backend: Backend, keys: list[str]
+) -> None:
+    """A store's are ``.tmp-<32 hex digits>-<name>``; any ``.tmp-`` name is not proof."""
+    store = FsspecJobStore(backend.new_url(), **backend.storage_options)
+    for key in keys:
+        store.storage.write_bytes(key, b"someone's")
+    with pytest.raises(NotAJobStoreError, match=r"no fsjobstore\.json marker"):
         store.destroy()
     assert sorted(store.storage.list_keys_at_root()) == sorted(keys)

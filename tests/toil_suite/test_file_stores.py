@@ -3,7 +3,7 @@
 Toil's job-store suite calls the store directly; this one runs real workflows
 whose jobs use Toil's non-caching file store on an ``fsspec:`` locator (the
 leader in this process, workers in subprocesses), on a local directory, S3,
-Azure Blob, GCS and SFTP (memory stores cannot reach worker processes).
+Azure Blob, GCS, SFTP and FTP (memory stores cannot reach worker processes).
 Toil's caching suite takes about 16 minutes a backend here; its
 ``testDeleteLocalFile`` (a job reading ``"bogus"``) is covered by
 ``tests/integration/test_unknown_ids.py``.
@@ -72,3 +72,8 @@ class TestNonCachingFileStoreOnGs(_OnFsspec):
 class TestNonCachingFileStoreOnSftp(_OnFsspec):
     __test__ = True
     backend_name = "sftp"
+
+
+class TestNonCachingFileStoreOnFtp(_OnFsspec):
+    __test__ = True
+    backend_name = "ftp"
