@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,26 @@ def _one_controlled_job(
     return markers, argv
 
 
+@contextlib.contextmanager
+def _leader_with_job_0_blocked(
+    argv: list[str], env: Mapping[str, str], markers: Path, log_path: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The leader running *argv*, once its job 0 is blocked; the worker released
+    (``abort``) and the leader killed, if still there, on the way out."""
+    with log_path.open("w") as log:
+        leader = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for(lambda: (markers / "blocked-0").exists() or leader.poll() is not None,
+                     "job 0 to block")
+            assert leader.poll() is None, log_path.read_text()[-3000:]
+            yield leader
+        finally:
+            (markers / "abort").touch()  # releases the worker if nothing else did
+            if leader.poll() is None:
+                leader.kill()
+                leader.wait(timeout=60)
+
+
 def test_status_stats_and_clean(workflow_backend: Backend, locator: str, tmp_path: Path) -> None:
     env = toil_env(workflow_backend.env)
     output = tmp_path / "result.txt"
@@ -65,21 +87,11 @@ def test_kill_stops_a_running_workflow(
 ) -> None:
     env = toil_env(workflow_backend.env)
     markers, argv = _one_controlled_job(locator, tmp_path, "block-0")
-    with (tmp_path / "leader.log").open("w") as log:
-        leader = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait_for(lambda: (markers / "blocked-0").exists() or leader.poll() is not None,
-                     "job 0 to block")
-            assert leader.poll() is None, (tmp_path / "leader.log").read_text()[-3000:]
-            running = run([tool("toil"), "status", locator], env)
-            assert "Of the 2 jobs considered" in running.stdout, running.stdout
-            run([tool("toil"), "kill", locator], env)
-            assert leader.wait(timeout=120) != 0
-        finally:
-            (markers / "abort").touch()  # releases the worker if the kill missed it
-            if leader.poll() is None:
-                leader.kill()
-                leader.wait(timeout=60)
+    with _leader_with_job_0_blocked(argv, env, markers, tmp_path / "leader.log") as leader:
+        running = run([tool("toil"), "status", locator], env)
+        assert "Of the 2 jobs considered" in running.stdout, running.stdout
+        run([tool("toil"), "kill", locator], env)
+        assert leader.wait(timeout=120) != 0
     status = run([tool("toil"), "status", locator], env, check=False)
     assert "completed successfully" not in status.stdout, status.stdout
     run([tool("toil"), "clean", locator], env)
@@ -95,20 +107,10 @@ def test_clean_of_a_running_workflow_can_be_finished(
     second ``toil clean`` removes that."""
     env = toil_env(workflow_backend.env)
     markers, argv = _one_controlled_job(locator, tmp_path, "block-0")
-    with (tmp_path / "leader.log").open("w") as log:
-        leader = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait_for(lambda: (markers / "blocked-0").exists() or leader.poll() is not None,
-                     "job 0 to block")
-            assert leader.poll() is None, (tmp_path / "leader.log").read_text()[-3000:]
-            run([tool("toil"), "clean", locator], env)
-            (markers / "go").touch()
-            assert leader.wait(timeout=180) != 0
-        finally:
-            (markers / "abort").touch()
-            if leader.poll() is None:
-                leader.kill()
-                leader.wait(timeout=60)
+    with _leader_with_job_0_blocked(argv, env, markers, tmp_path / "leader.log") as leader:
+        run([tool("toil"), "clean", locator], env)
+        (markers / "go").touch()
+        assert leader.wait(timeout=180) != 0
     late = _leftovers(workflow_backend, locator)
     assert any("/logs/" not in key for key in late), late  # more than log messages
     run([tool("toil"), "clean", locator], env)
