@@ -272,24 +272,23 @@ def _still_uploading(storage: Storage, problem: Problem, now: datetime,
 _PROOF_READS = 16
 
 
-def _leftovers_of_a_store(storage: Storage, keys: list[str]) -> bool:
-    """Whether *keys*, under a prefix without a marker, are only what a destroyed
-    store's leader and workers write after it, with proof that it was a store:
-    temporary objects and log messages alone (named as only a store names them),
-    or other late writes (files, job manifests, Toil's sentinel) beside a log
-    message or a job manifest of fsjobstore's, read and checked (a folder named
-    by an MD5 digest, a cron job's ``shared/failed.log``, are no proof)."""
-    if not all(layout.is_late_write(k) for k in keys):
-        return False
-    if any(layout.is_log_message(k) for k in keys) or all(layout.is_store_temp(k) for k in keys):
+def _proof_of_a_store(storage: Storage, late_writes: list[str]) -> bool:
+    """Whether *late_writes* (:func:`~fsjobstore.layout.is_late_write`, under a
+    prefix without a marker) show that a store was there: temporary objects
+    alone (named as only a store names them), a log message, or a job manifest
+    of fsjobstore's, read and checked (a folder named by an MD5 digest, a cron
+    job's ``shared/failed.log``, are no proof)."""
+    if (any(layout.is_log_message(k) for k in late_writes)
+            or all(layout.is_store_temp(k) for k in late_writes)):
         return True
-    manifests = [k for k in keys if k.startswith(f"{layout.JOBS}/") and not layout.is_temp_name(k)]
-    for key, data in storage.read_many(manifests[:_PROOF_READS]).items():
+    job_ids = {k: job_id for k in late_writes
+               if k.startswith(f"{layout.JOBS}/") and (job_id := layout.job_id_from_key(k))}
+    for key, data in storage.read_many(list(job_ids)[:_PROOF_READS]).items():
         try:
             document = manifest.decode(data or b"", where=key)
         except CorruptObjectError:
             continue
-        if document.get("job_id") == layout.job_id_from_key(key):
+        if document.get("job_id") == job_ids[key]:
             return True
     return False
 
@@ -330,11 +329,12 @@ def destroy_store(
         # Toil's end-of-run sentinel); Toil's own directory store makes them
         # fail, here they would leave a prefix no one could remove with
         # `toil clean`.
-        if not has_marker and not _leftovers_of_a_store(storage, ours):
+        late = not has_marker and all(layout.is_late_write(k) for k in ours)
+        if not has_marker and not (late and _proof_of_a_store(storage, ours)):
             hint = ("; they are named as a store's files are, but nothing proves it was "
                     "one (no log message or job manifest of a store beside them): if a "
                     "workflow cleaned while it ran left them, delete them by hand"
-                    ) if all(layout.is_late_write(k) for k in ours) else ""
+                    ) if late else ""
             raise NotAJobStoreError(
                 f"refusing to destroy {storage.url}: it holds objects but no "
                 f"{layout.MARKER} marker, so it may not be a job store{hint}"

@@ -236,9 +236,8 @@ class Storage(StorageWrites):
         if self.capabilities.local:
             # Not through a top-level prefix that is a symbolic link (files/ on a
             # bigger disk): the directories there are not under the root.
-            self._remove_dirs([d for top in tops if not os.path.islink(top)
-                               for d, _, _ in os.walk(top)])
-            self._remove_dirs([self.root])
+            self._remove_dirs([*(d for top in tops if not os.path.islink(top)
+                                 for d, _, _ in os.walk(top)), self.root])
             return
         with self._errors("", "delete"), contextlib.suppress(FileNotFoundError):
             found = self.fs.find(self.root, withdirs=True, detail=True)
