@@ -31,7 +31,8 @@ def test_the_last_log_message_of_a_destroyed_store_can_be_removed(backend: Backe
     assert leader.storage.list_keys_at_root() == []
 
 
-@on_some
+@pytest.mark.parametrize("backend", ["memory", "file", "s3", "az", "gs", "sftp", "ftp"],
+                         indirect=True)
 def test_what_running_jobs_write_after_a_destroy_can_be_removed(
     backend: Backend, tmp_path: os.PathLike[str]
 ) -> None:
@@ -74,7 +75,8 @@ def test_other_objects_without_a_marker_are_left_alone(backend: Backend, key: st
     assert key in store.storage.list_keys_at_root()
 
 
-@pytest.mark.parametrize("backend", ["file", "s3"], indirect=True)
+@pytest.mark.parametrize("backend", ["memory", "file", "s3", "az", "gs", "sftp", "ftp"],
+                         indirect=True)
 def test_look_alikes_without_proof_of_a_store_are_left_alone(backend: Backend) -> None:
     """Named as late writes are, but no log message or manifest of a store's."""
     md5 = "9e107d9d372bb6826bd81d3542a419d6"
